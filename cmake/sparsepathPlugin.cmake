@@ -1,0 +1,27 @@
+# sparsepath_add_plugin(NAME name SOURCES src... [TEST test_source...])
+#
+# Builds one plugin as its own shared library (a MODULE: the driver never links it) with the
+# flags every plugin must share with the host, so that the build fingerprint matches.
+include_guard(GLOBAL)
+
+function(sparsepath_add_plugin)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;TEST" ${ARGN})
+  if(NOT ARG_NAME OR NOT ARG_SOURCES)
+    message(FATAL_ERROR "sparsepath_add_plugin needs NAME and SOURCES")
+  endif()
+  set(target "sparsepath_plugin_${ARG_NAME}")
+  add_library(${target} MODULE ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE sparsepath::core)
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME "sparsepath_${ARG_NAME}"
+    PREFIX "lib"
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY "${SPARSEPATH_PLUGIN_OUTPUT_DIRECTORY}")
+  if(DEFINED SPARSEPATH_PLUGIN_INSTALL_DIR)
+    install(TARGETS ${target} LIBRARY DESTINATION "${SPARSEPATH_PLUGIN_INSTALL_DIR}")
+  endif()
+  if(ARG_TEST AND COMMAND sparsepath_add_test)
+    sparsepath_add_test(NAME plugin_${ARG_NAME} SOURCES ${ARG_TEST} ${ARG_SOURCES})
+  endif()
+endfunction()

@@ -1,0 +1,246 @@
+// The component interfaces. Virtual dispatch happens per coordinate, block or pass; the hot
+// loops live inside plugins. Every interface has an out-of-line destructor in the core library
+// so that its vtable and type information are shared by the host and every plugin.
+#pragma once
+
+#include "sparsepath/core/types.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sparsepath {
+
+// ---------------------------------------------------------------------------------------------
+// Capabilities: optional abilities, declared by components and checked at composition.
+enum class Capability : std::uint32_t {
+  none = 0,
+  prox_1d = 1u << 0,          // penalty: separable scalar prox
+  block_prox = 1u << 1,       // penalty: prox over a block (groups)
+  dual_point = 1u << 2,       // penalty: dual scaling + conjugate (duality gap certificate)
+  zero_subdifferential = 1u << 3,  // penalty: interval of d h_j(0) (screening, KKT checks)
+  lipschitz_gradient = 1u << 4,    // loss: f'' <= L_f everywhere (gap-safe radius)
+  hessian_diag = 1u << 5,     // loss: f'' per sample (Newton / IRLS)
+  conjugate = 1u << 6,        // loss: f* (dual objective)
+  dense_columns = 1u << 7,    // design: exposes a dense column-major matrix
+  sparse_columns = 1u << 8,   // design: exposes a CSC matrix
+};
+
+constexpr Capability operator|(Capability a, Capability b) {
+  return static_cast<Capability>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr bool has_all(Capability offered, Capability needed) {
+  return (static_cast<std::uint32_t>(offered) & static_cast<std::uint32_t>(needed)) ==
+         static_cast<std::uint32_t>(needed);
+}
+std::string describe(Capability set);  // "prox_1d, dual_point"
+
+enum class ComponentKind { design, loss, penalty, screening, optimizer, lp_backend, writer };
+std::string_view to_string(ComponentKind kind);
+std::optional<ComponentKind> parse_component_kind(std::string_view text);
+
+class SPARSEPATH_INTERFACE Component {
+ public:
+  virtual ~Component();
+  virtual Capability capabilities() const { return Capability::none; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Data as read and standardized by the framework, handed to a Design plugin.
+struct DataMatrix {
+  const Matrix* dense = nullptr;         // exactly one of dense / sparse is set
+  const SparseMatrix* sparse = nullptr;
+  const std::vector<std::string>* names = nullptr;
+  Index rows() const { return dense ? dense->rows() : sparse->rows(); }
+  Index cols() const { return dense ? dense->cols() : sparse->cols(); }
+};
+
+class SPARSEPATH_INTERFACE Design : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::design;
+  ~Design() override;
+  virtual Outcome bind(const DataMatrix& data) = 0;  // the data outlives the design
+  virtual Index rows() const = 0;
+  virtual Index cols() const = 0;
+  virtual std::string feature_name(Index j) const = 0;
+  virtual double col_dot(Index j, VecIn v) const = 0;               // <x_j, v>
+  virtual void col_axpy(Index j, double a, VecOut out) const = 0;   // out += a x_j
+  virtual double col_sum(Index j) const = 0;                        // 1^T x_j
+  virtual double col_weighted_sq_norm(Index j, VecIn h) const = 0;  // sum_i h_i x_ij^2
+  virtual double col_sq_norm(Index j) const = 0;                    // ||x_j||^2
+  virtual void gemv_t(VecIn v, VecOut out) const;                   // out = X^T v
+  virtual void gemv(VecIn w, VecOut out) const;                     // out = X w
+  // Views for kernels that specialise on storage (capability dense_columns / sparse_columns).
+  virtual const Matrix* dense_view() const { return nullptr; }
+  virtual const SparseMatrix* sparse_view() const { return nullptr; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Loss: F(z) = sum_i v_i f(z_i; y_i), v the normalised sample weights (sum v = 1), so the data
+// term is glmnet's averaged one. rho = -grad F(z) = -v o f'(z) is the generalised residual.
+class SPARSEPATH_INTERFACE Loss : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::loss;
+  ~Loss() override;
+  // Checks the target and maps it to the internal coding in place; throws Error on bad labels
+  // (the message names the offending row: rows are 1-based data rows).
+  virtual void prepare_target(Vector& y) const = 0;
+  virtual double value(VecIn y, VecIn v, VecIn z) const = 0;
+  virtual void residual(VecIn y, VecIn v, VecIn z, VecOut rho) const = 0;
+  virtual void curvature(VecIn y, VecIn v, VecIn z, VecOut h) const = 0;  // v o f''(z)
+  virtual double curvature_bound() const = 0;                               // L_f = sup f''
+  virtual bool is_quadratic() const = 0;
+  // Intercept-only optimum b0 (w = 0). Returns +-inf when it does not exist (one class only).
+  virtual double intercept_only(VecIn y, VecIn v) const = 0;
+  // Dual objective part: -sum_i v_i f*(-q_i / v_i; y_i) for q = lambda theta in the loss
+  // domain; -inf when q leaves the domain.
+  virtual double dual_value(VecIn y, VecIn v, VecIn q) const = 0;
+  // Make 1^T rho = 0 while keeping rho in the dual domain (intercept optimality repair).
+  virtual void repair_for_intercept(VecIn y, VecOut rho) const = 0;
+  // Mean response transform for predictions: linear predictor -> response scale.
+  virtual double inverse_link(double z) const = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Penalty: lambda * Omega(w), in the framework's (standardised) coordinates.
+struct PenaltyContext {
+  Index features = 0;
+  std::span<const double> column_scale;  // s_j: internal w_j = s_j * original beta_j
+  std::span<const std::string> names;
+  std::span<const char> excluded;    // constant columns: kept at zero
+};
+
+struct Interval {
+  double low = -std::numeric_limits<double>::infinity();
+  double high = std::numeric_limits<double>::infinity();
+  bool strictly_contains(double value) const { return low < value && value < high; }
+};
+
+class SPARSEPATH_INTERFACE Penalty : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::penalty;
+  ~Penalty() override;
+  virtual Outcome bind(const PenaltyContext& context) = 0;
+  virtual void set_lambda(double lambda) = 0;
+  virtual double lambda() const = 0;
+  virtual double value(VecIn w) const = 0;  // lambda * Omega(w)
+  // Smallest lambda at which w = 0 is optimal, given c0 = X^T rho0 at the intercept-only fit.
+  virtual double lambda_max(VecIn c0) const = 0;
+  // Capability prox_1d: argmin_x  curvature/2 (x - v)^2 + h_j(x).
+  virtual double prox_1d(Index j, double v, double curvature) const;
+  // Capability zero_subdifferential: the interval d h_j(0); x_j = 0 is optimal iff
+  // x_j^T rho lies in it. Scales linearly with lambda.
+  virtual Interval zero_subdifferential(Index j) const;
+  // Capability dual_point: the largest t in (0, 1] with h*(t c) finite, and h*(c).
+  virtual double dual_scaling(VecIn c) const;
+  virtual double conjugate(VecIn c) const;
+  // Features whose penalty factor is zero and that no bound limits: their gradient must vanish.
+  virtual bool is_unpenalized(Index j) const { (void)j; return false; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The problem an optimizer sees (internal scale) and its warm-startable state.
+struct Problem {
+  const Design& design;
+  VecIn y;                  // internal coding (logistic: 0/1)
+  VecIn v;                  // normalised sample weights, sum 1
+  bool uniform_weights;     // v_i == 1/n
+  const Loss& loss;
+  const Penalty& penalty;
+  bool fit_intercept;
+};
+
+struct SolverState {
+  Vector w;        // coefficients, internal scale
+  double b = 0.0;  // intercept
+  Vector z;        // linear predictor X w + b, kept consistent by the optimizer
+};
+
+struct SolveControl {
+  double tolerance = 1e-7;   // absolute threshold on max_j H_jj (dw_j)^2 (objective units)
+  long long max_passes = 100000;
+  const std::atomic<bool>* interrupt = nullptr;
+  double deadline_seconds = std::numeric_limits<double>::infinity();
+};
+
+struct SolveStats {
+  long long passes = 0;        // full passes over the working set
+  long long outer = 0;         // Newton / IRLS outer iterations (0 when not applicable)
+};
+
+class SPARSEPATH_INTERFACE Optimizer : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::optimizer;
+  ~Optimizer() override;
+  virtual Capability required_penalty_capabilities() const = 0;
+  virtual Capability required_loss_capabilities() const = 0;
+  // Solves the problem restricted to working_set (other coordinates stay fixed), warm-started.
+  virtual Outcome solve(const Problem& problem, std::span<const Index> working_set,
+                        SolverState& state, const SolveControl& control, SolveStats& stats) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+struct ScreeningContext {
+  const Problem& problem;
+  double lambda;
+  double previous_lambda;            // equals lambda at the first point
+  VecIn correlation;                 // X^T q at the current feasible dual point (rho scale)
+  VecIn previous_correlation;        // X^T rho at the previous solution
+  double radius;                     // gap-safe radius in rho scale; inf when unavailable
+  VecIn column_norms;                // centred when there is an intercept
+};
+
+enum class ScreeningTiming { path_point_start, every_gap_check };
+
+class SPARSEPATH_INTERFACE ScreeningRule : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::screening;
+  ~ScreeningRule() override;
+  virtual bool is_safe() const = 0;  // unsafe rules trigger the framework's KKT re-check
+  virtual ScreeningTiming timing() const = 0;
+  virtual Capability required_penalty_capabilities() const = 0;
+  virtual Capability required_loss_capabilities() const = 0;
+  // Clears keep[j] for every feature the rule discards; never sets a cleared entry.
+  virtual void screen(const ScreeningContext& context, std::span<char> keep) const = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Linear programs (the Clp and GLPK backends come with the hierarchical-interaction work).
+struct LpModel {
+  SparseMatrix constraints;          // rows x cols
+  Vector objective, column_lower, column_upper, row_lower, row_upper;
+  bool maximize = false;
+};
+
+class SPARSEPATH_INTERFACE LpBackend : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::lp_backend;
+  ~LpBackend() override;
+  virtual Outcome load(const LpModel& model) = 0;
+  virtual Outcome solve() = 0;  // warm-starts when it can
+  virtual Outcome set_column_bounds(std::span<const Index> columns, VecIn lower, VecIn upper) = 0;
+  virtual double objective_value() const = 0;
+  virtual void primal(VecOut x) const = 0;
+  virtual void dual(VecOut y) const = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+struct PathResult;
+struct RunInfo;
+
+class SPARSEPATH_INTERFACE Writer : public Component {
+ public:
+  static constexpr ComponentKind kind = ComponentKind::writer;
+  ~Writer() override;
+  // Writes its file(s) into directory (a private staging folder the host renames at the end).
+  virtual void write(const PathResult& result, const RunInfo& info,
+                     const std::filesystem::path& directory) const = 0;
+};
+
+}  // namespace sparsepath

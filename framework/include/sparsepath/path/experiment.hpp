@@ -1,0 +1,49 @@
+// Running an experiment: RunSpec -> components (checked against each other before any data is
+// read) -> data -> PathSolver -> outputs written into a staging folder and renamed into place.
+#pragma once
+
+#include "sparsepath/config/run_spec.hpp"
+#include "sparsepath/path/path_solver.hpp"
+#include "sparsepath/plugin/plugin_manager.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace sparsepath {
+
+// Schemas of the framework-owned sections, in documentation order:
+// experiment, data, path, screening, output.
+const std::vector<Schema>& framework_schemas();
+// Roles of plugin-backed sections: design, loss, penalty, optimizer (+ lp, reserved).
+const std::vector<std::string>& component_roles();
+
+struct FitOptions {
+  std::optional<std::filesystem::path> output_directory;  // --out
+  std::vector<std::filesystem::path> plugin_paths;        // --plugin-path
+  bool overwrite = false;
+  const std::atomic<bool>* interrupt = nullptr;
+  ProgressCallback progress;
+  std::ostream* warnings = nullptr;  // where warnings go (stderr by default in the driver)
+};
+
+struct FitOutcome {
+  PathResult result;
+  RunInfo info;
+  std::filesystem::path output_directory;
+};
+
+// Loads the plugins an experiment asks for ([experiment] plugin_path / plugins) on top of the
+// default directories.
+void load_plugins(const RunSpec& spec, PluginManager& plugins,
+                  const std::vector<std::filesystem::path>& extra_paths);
+
+// Checks every section and composes the components, without reading data. Throws Error.
+void check_experiment(const RunSpec& spec, const PluginManager& plugins);
+
+FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions& options);
+
+}  // namespace sparsepath

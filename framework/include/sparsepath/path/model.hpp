@@ -1,0 +1,31 @@
+// A fitted path read back from path.json, and predictions from it.
+#pragma once
+
+#include "sparsepath/io/data_readers.hpp"
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sparsepath {
+
+struct FittedPath {
+  std::string loss;
+  std::vector<std::string> feature_names;
+  std::string target;
+  std::vector<double> lambdas;
+  std::vector<double> intercepts;
+  std::vector<std::vector<std::pair<Index, double>>> coefficients;
+};
+
+FittedPath read_fitted_path(const std::filesystem::path& path_json);
+
+enum class PredictionType { link, response };
+
+// Rows x selected lambdas. Features are matched by name (data columns not in the model, such
+// as the target, are ignored; a model feature missing from the data is an error).
+Matrix predict(const FittedPath& model, const DataSet& data, const std::vector<Index>& lambda_indices,
+               PredictionType type);
+
+}  // namespace sparsepath

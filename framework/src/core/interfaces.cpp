@@ -1,0 +1,96 @@
+#include "sparsepath/core/interfaces.hpp"
+
+#include <cmath>
+
+namespace sparsepath {
+
+std::string_view to_string(Status status) {
+  switch (status) {
+    case Status::ok: return "ok";
+    case Status::not_converged: return "not_converged";
+    case Status::numerical_issue: return "numerical_issue";
+    case Status::invalid_input: return "invalid_input";
+    case Status::unsupported: return "unsupported";
+    case Status::interrupted: return "interrupted";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::design: return "design";
+    case ComponentKind::loss: return "loss";
+    case ComponentKind::penalty: return "penalty";
+    case ComponentKind::screening: return "screening";
+    case ComponentKind::optimizer: return "optimizer";
+    case ComponentKind::lp_backend: return "lp";
+    case ComponentKind::writer: return "writer";
+  }
+  return "unknown";
+}
+
+std::optional<ComponentKind> parse_component_kind(std::string_view text) {
+  for (ComponentKind kind : {ComponentKind::design, ComponentKind::loss, ComponentKind::penalty,
+                             ComponentKind::screening, ComponentKind::optimizer,
+                             ComponentKind::lp_backend, ComponentKind::writer}) {
+    if (to_string(kind) == text) return kind;
+  }
+  return std::nullopt;
+}
+
+std::string describe(Capability set) {
+  static const std::pair<Capability, const char*> names[] = {
+      {Capability::prox_1d, "prox_1d"},
+      {Capability::block_prox, "block_prox"},
+      {Capability::dual_point, "dual_point"},
+      {Capability::zero_subdifferential, "zero_subdifferential"},
+      {Capability::lipschitz_gradient, "lipschitz_gradient"},
+      {Capability::hessian_diag, "hessian_diag"},
+      {Capability::conjugate, "conjugate"},
+      {Capability::dense_columns, "dense_columns"},
+      {Capability::sparse_columns, "sparse_columns"},
+  };
+  std::string out;
+  for (const auto& [flag, name] : names) {
+    if (has_all(set, flag)) {
+      if (!out.empty()) out += ", ";
+      out += name;
+    }
+  }
+  return out.empty() ? "none" : out;
+}
+
+Component::~Component() = default;
+Design::~Design() = default;
+Loss::~Loss() = default;
+Penalty::~Penalty() = default;
+Optimizer::~Optimizer() = default;
+ScreeningRule::~ScreeningRule() = default;
+LpBackend::~LpBackend() = default;
+Writer::~Writer() = default;
+
+void Design::gemv_t(VecIn v, VecOut out) const {
+  for (Index j = 0; j < cols(); ++j) out[j] = col_dot(j, v);
+}
+
+void Design::gemv(VecIn w, VecOut out) const {
+  out.setZero();
+  for (Index j = 0; j < cols(); ++j) {
+    if (w[j] != 0.0) col_axpy(j, w[j], out);
+  }
+}
+
+double Penalty::prox_1d(Index, double, double) const {
+  throw Error("this penalty has no scalar prox (capability prox_1d)");
+}
+Interval Penalty::zero_subdifferential(Index) const {
+  throw Error("this penalty does not expose its subdifferential at zero");
+}
+double Penalty::dual_scaling(VecIn) const {
+  throw Error("this penalty has no dual point (capability dual_point)");
+}
+double Penalty::conjugate(VecIn) const {
+  throw Error("this penalty has no conjugate (capability dual_point)");
+}
+
+}  // namespace sparsepath

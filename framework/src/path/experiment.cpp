@@ -1,0 +1,668 @@
+#include "sparsepath/path/experiment.hpp"
+
+#include "sparsepath/io/data_readers.hpp"
+#include "sparsepath/io/text_output.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#ifndef SPARSEPATH_GIT_COMMIT
+#define SPARSEPATH_GIT_COMMIT "unknown"
+#endif
+
+namespace sparsepath {
+
+namespace fs = std::filesystem;
+
+const std::vector<Schema>& framework_schemas() {
+  static const std::vector<Schema> schemas = [] {
+    std::vector<Schema> list;
+    list.push_back(
+        Schema("experiment", "What the run is called and where its plugins come from")
+            .text("name", "experiment", "name of the run (default output folder results/<name>)")
+            .integer("seed", 0, "random seed recorded in the manifest (for stochastic components)",
+                     at_least(0))
+            .text_list("plugin_path", std::nullopt,
+                       "extra folders to scan for plugin libraries (relative to the config file)")
+            .text_list("plugins", std::nullopt,
+                       "plugin library files to load explicitly (relative to the config file)")
+            .integer("threads", 1, "threads used by the solver", closed(1, 1024)));
+    list.push_back(
+        Schema("data", "The training data")
+            .choice("type", "csv", {"csv", "libsvm", "matrix_market"}, "file format")
+            .path("file", std::nullopt, "data file (relative to the config file)")
+            .required()
+            .text("target", "y", "CSV: name of the target column")
+            .path("target_file", std::nullopt, "Matrix Market: file with one target value per row")
+            .path("weights", std::nullopt,
+                  "file with one nonnegative sample weight per data row (rows with weight 0 are "
+                  "dropped); normalised to sum to 1 like glmnet")
+            .boolean("standardize", true,
+                     "scale features to unit (weighted, 1/n) variance; coefficients are always "
+                     "reported on the original scale")
+            .boolean("intercept", true, "fit an unpenalized intercept")
+            .integer("n_features", 0, "LIBSVM: number of features (0: the largest index seen)",
+                     at_least(0)));
+    list.push_back(
+        Schema("path", "The regularization path and its stopping rules")
+            .integer("n_lambda", 100, "number of lambdas on the geometric grid", at_least(1))
+            .real("lambda_min_ratio", std::nullopt,
+                  "smallest lambda / lambda_max (default: 1e-4 if n > p else 1e-2, as glmnet)",
+                  Range{0.0, 1.0, true, true})
+            .path("lambda_file", std::nullopt,
+                  "file with one lambda per line, used as given (sorted decreasing); overrides "
+                  "n_lambda")
+            .real("tolerance", 1e-7,
+                  "duality-gap tolerance relative to the null objective (every point is certified "
+                  "against it)",
+                  Range{0.0, 1.0, true, true})
+            .integer("max_nonzeros", std::nullopt, "stop once this many coefficients are nonzero",
+                     at_least(1))
+            .real("min_deviance_change", 1e-5,
+                  "stop when the deviance ratio improves by less than this fraction (glmnet's "
+                  "fdev; 0 disables)",
+                  at_least(0.0))
+            .real("max_deviance_ratio", 0.999,
+                  "stop when the deviance ratio exceeds this (glmnet's devmax; 1 disables)",
+                  open_closed(0.0, 1.0))
+            .real("time_budget", std::nullopt, "stop the path after this many seconds",
+                  greater_than(0.0))
+            .integer("max_passes", 100000, "coordinate passes allowed per lambda", at_least(1)));
+    list.push_back(Schema("screening", "Feature screening rules")
+                       .text_list("rules", "strong_rule, gap_safe",
+                                  "screening rules to apply (names of screening plugins), or "
+                                  "none. Unsafe rules are always followed by a KKT re-check"));
+    list.push_back(Schema("output", "Where and how results are written")
+                       .path("directory", std::nullopt,
+                             "output folder (default: results/<experiment name> under the current "
+                             "folder; --out overrides)")
+                       .text_list("writers", "csv, json", "writer plugins to run"));
+    return list;
+  }();
+  return schemas;
+}
+
+const std::vector<std::string>& component_roles() {
+  static const std::vector<std::string> roles = {"design", "loss", "penalty", "optimizer", "lp"};
+  return roles;
+}
+
+namespace {
+
+const Schema& framework_schema(const std::string& role) {
+  for (const Schema& schema : framework_schemas()) {
+    if (schema.name() == role) return schema;
+  }
+  throw Error("internal: no framework schema for '" + role + "'");
+}
+
+std::optional<ComponentKind> kind_of_role(const std::string& role) {
+  if (role == "design") return ComponentKind::design;
+  if (role == "loss") return ComponentKind::loss;
+  if (role == "penalty") return ComponentKind::penalty;
+  if (role == "optimizer") return ComponentKind::optimizer;
+  if (role == "lp") return ComponentKind::lp_backend;
+  return std::nullopt;
+}
+
+std::string default_type(const std::string& role, const RunSpec& spec) {
+  if (role == "loss") return "squared";
+  if (role == "penalty") return "lasso";
+  if (role == "optimizer") return "cd";
+  if (role == "design") {
+    const SectionSpec* data = spec.find("data");
+    auto type = data ? data->values.find("type") : std::map<std::string, std::string>::const_iterator();
+    const bool sparse = data && type != data->values.end() && type->second != "csv";
+    return sparse ? "sparse" : "dense";
+  }
+  return "";
+}
+
+void check_sections(const RunSpec& spec) {
+  std::vector<std::string> known;
+  for (const Schema& schema : framework_schemas()) known.push_back(schema.name());
+  for (const std::string& role : component_roles()) known.push_back(role);
+  for (const SectionSpec& section : spec.sections) {
+    if (std::find(known.begin(), known.end(), section.role) == known.end()) {
+      std::string suggestion = closest_match(section.role, known);
+      std::string list;
+      for (const std::string& role : known) list += (list.empty() ? "" : ", ") + role;
+      throw Error(section.location.describe() + ": unknown section [" + section.role + "]" +
+                  (suggestion.empty() ? "" : " (did you mean [" + suggestion + "]?)") +
+                  "; valid sections: " + list);
+    }
+  }
+  if (spec.find("data") == nullptr) {
+    throw Error(spec.file.string() + ": the experiment has no [data] section; expected at least "
+                "[data] with file = ...");
+  }
+}
+
+Params framework_params(const RunSpec& spec, const std::string& role) {
+  const SectionSpec* section = spec.find(role);
+  SectionSpec empty;
+  empty.role = role;
+  empty.location = {spec.file.string(), 0};
+  return validate_params(framework_schema(role), section ? *section : empty, spec.base_directory, {});
+}
+
+struct ComponentChoice {
+  std::string role;
+  std::string type;
+  const RegistryEntry* entry = nullptr;
+  Params params;
+};
+
+ComponentChoice choose(const RunSpec& spec, const PluginManager& plugins, const std::string& role,
+                       ComponentKind kind) {
+  ComponentChoice choice;
+  choice.role = role;
+  const SectionSpec* section = spec.find(role);
+  SectionSpec empty;
+  empty.role = role;
+  empty.location = {spec.file.string(), 0};
+  if (section != nullptr) {
+    auto type = section->values.find("type");
+    choice.type = type != section->values.end() ? type->second : default_type(role, spec);
+  } else {
+    choice.type = default_type(role, spec);
+  }
+  choice.entry = plugins.registry().find(kind, choice.type);
+  if (choice.entry == nullptr) {
+    std::vector<std::string> available = plugins.registry().names(kind);
+    std::string list;
+    for (const std::string& name : available) list += (list.empty() ? "" : ", ") + name;
+    std::string suggestion = closest_match(choice.type, available);
+    std::string where = section ? (section->locations.count("type") ? section->locations.at("type").describe()
+                                                                     : section->location.describe())
+                                : spec.file.string();
+    throw Error(where + ": unknown " + std::string(to_string(kind)) + " type '" + choice.type + "'" +
+                (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                "; available: " + (list.empty() ? "(none found on the plugin path)" : list));
+  }
+  choice.params = validate_params(choice.entry->schema, section ? *section : empty, spec.base_directory);
+  return choice;
+}
+
+struct Composition {
+  ComponentChoice design, loss, penalty, optimizer;
+  std::vector<ComponentChoice> rules;
+  std::vector<ComponentChoice> writers;
+};
+
+Composition compose(const RunSpec& spec, const PluginManager& plugins) {
+  check_sections(spec);
+  for (const Schema& schema : framework_schemas()) framework_params(spec, schema.name());
+  Composition composition;
+  composition.design = choose(spec, plugins, "design", ComponentKind::design);
+  composition.loss = choose(spec, plugins, "loss", ComponentKind::loss);
+  composition.penalty = choose(spec, plugins, "penalty", ComponentKind::penalty);
+  composition.optimizer = choose(spec, plugins, "optimizer", ComponentKind::optimizer);
+  if (spec.find("lp") != nullptr) choose(spec, plugins, "lp", ComponentKind::lp_backend);
+  Params screening = framework_params(spec, "screening");
+  for (const std::string& name : screening.text_list("rules")) {
+    if (name == "none") continue;
+    const RegistryEntry* entry = plugins.registry().find(ComponentKind::screening, name);
+    if (entry == nullptr) {
+      std::vector<std::string> available = plugins.registry().names(ComponentKind::screening);
+      std::string list;
+      for (const std::string& item : available) list += (list.empty() ? "" : ", ") + item;
+      std::string suggestion = closest_match(name, available);
+      throw Error("screening.rules: unknown screening rule '" + name + "'" +
+                  (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                  "; available: " + list + ", none");
+    }
+    composition.rules.push_back({"screening", name, entry, Params("screening")});
+  }
+  Params output = framework_params(spec, "output");
+  for (const std::string& name : output.text_list("writers")) {
+    const RegistryEntry* entry = plugins.registry().find(ComponentKind::writer, name);
+    if (entry == nullptr) {
+      std::string list;
+      for (const std::string& item : plugins.registry().names(ComponentKind::writer)) {
+        list += (list.empty() ? "" : ", ") + item;
+      }
+      throw Error("output.writers: unknown writer '" + name + "'; available: " + list);
+    }
+    composition.writers.push_back({"output", name, entry, Params("output")});
+  }
+  return composition;
+}
+
+void check_capabilities(const Composition& parts, const Optimizer& optimizer, const Loss& loss,
+                        const Penalty& penalty, const std::vector<const ScreeningRule*>& rules) {
+  auto require = [](const std::string& who, Capability needed, const std::string& whom,
+                    Capability offered) {
+    if (!has_all(offered, needed)) {
+      throw Error(who + " needs " + whom + " capabilities '" + describe(needed) + "'; '" +
+                  whom.substr(whom.find(' ') + 1) + "' offers '" + describe(offered) + "'");
+    }
+  };
+  require("optimizer '" + parts.optimizer.type + "'", optimizer.required_penalty_capabilities(),
+          "penalty " + parts.penalty.type, penalty.capabilities());
+  require("optimizer '" + parts.optimizer.type + "'", optimizer.required_loss_capabilities(),
+          "loss " + parts.loss.type, loss.capabilities());
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    require("screening rule '" + parts.rules[i].type + "'", rules[i]->required_penalty_capabilities(),
+            "penalty " + parts.penalty.type, penalty.capabilities());
+    require("screening rule '" + parts.rules[i].type + "'", rules[i]->required_loss_capabilities(),
+            "loss " + parts.loss.type, loss.capabilities());
+  }
+  // The path solver certifies every point with a duality gap.
+  require("the path solver's duality-gap certificate", Capability::dual_point,
+          "penalty " + parts.penalty.type, penalty.capabilities());
+  require("the path solver's duality-gap certificate", Capability::conjugate,
+          "loss " + parts.loss.type, loss.capabilities());
+}
+
+std::string machine_description() {
+  struct utsname name {};
+  if (uname(&name) != 0) return "unknown";
+  return std::string(name.sysname) + " " + name.release + " " + name.machine;
+}
+
+std::string timestamp_utc() {
+  std::time_t now = std::time(nullptr);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buffer;
+}
+
+// Removes the staging folder unless the run completed and renamed it.
+struct StagingFolder {
+  fs::path path;
+  bool keep = false;
+  ~StagingFolder() {
+    if (!keep && !path.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  }
+};
+
+void select_rows(DataSet& data, const std::vector<Index>& rows) {
+  const Index n = static_cast<Index>(rows.size());
+  Vector y(n);
+  for (Index i = 0; i < n; ++i) y[i] = data.y[rows[i]];
+  data.y = y;
+  if (!data.is_sparse) {
+    Matrix kept(n, data.dense.cols());
+    for (Index i = 0; i < n; ++i) kept.row(i) = data.dense.row(rows[i]);
+    data.dense = std::move(kept);
+  } else {
+    std::vector<Index> new_index(data.sparse.rows(), -1);
+    for (Index i = 0; i < n; ++i) new_index[rows[i]] = i;
+    std::vector<Eigen::Triplet<double>> entries;
+    for (Index j = 0; j < data.sparse.outerSize(); ++j) {
+      for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
+        if (new_index[it.row()] >= 0) entries.emplace_back(static_cast<int>(new_index[it.row()]), static_cast<int>(j), it.value());
+      }
+    }
+    SparseMatrix kept(n, data.sparse.cols());
+    kept.setFromTriplets(entries.begin(), entries.end());
+    data.sparse = std::move(kept);
+  }
+}
+
+}  // namespace
+
+void load_plugins(const RunSpec& spec, PluginManager& plugins, const std::vector<fs::path>& extra_paths) {
+  std::vector<fs::path> directories = extra_paths;
+  Params experiment = framework_params(spec, "experiment");
+  if (experiment.has("plugin_path")) {
+    for (const std::string& item : experiment.text_list("plugin_path")) {
+      fs::path directory(item);
+      if (directory.is_relative()) directory = spec.base_directory / directory;
+      std::error_code error;
+      if (!fs::is_directory(directory, error)) {
+        throw Error("experiment.plugin_path: '" + directory.string() + "' is not a folder");
+      }
+      directories.push_back(directory);
+    }
+  }
+  for (const fs::path& directory : PluginManager::default_directories()) directories.push_back(directory);
+  if (experiment.has("plugins")) {
+    for (const std::string& item : experiment.text_list("plugins")) {
+      fs::path library(item);
+      if (library.is_relative()) library = spec.base_directory / library;
+      plugins.load_library(library);
+    }
+  }
+  plugins.load_directories(directories);
+}
+
+void check_experiment(const RunSpec& spec, const PluginManager& plugins) { compose(spec, plugins); }
+
+FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions& options) {
+  std::ostream& warn = options.warnings ? *options.warnings : std::cerr;
+  const Composition parts = compose(spec, plugins);
+  const Params experiment = framework_params(spec, "experiment");
+  const Params data_params = framework_params(spec, "data");
+  const Params path_params = framework_params(spec, "path");
+  const Params output_params = framework_params(spec, "output");
+  const std::string experiment_name = experiment.text("name");
+
+  // Components are created (and their options validated) before any data is read.
+  const Registry& registry = plugins.registry();
+  std::unique_ptr<Design> design = registry.create<Design>(parts.design.type, parts.design.params);
+  std::unique_ptr<Loss> loss = registry.create<Loss>(parts.loss.type, parts.loss.params);
+  std::unique_ptr<Penalty> penalty = registry.create<Penalty>(parts.penalty.type, parts.penalty.params);
+  std::unique_ptr<Optimizer> optimizer = registry.create<Optimizer>(parts.optimizer.type, parts.optimizer.params);
+  std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
+  std::vector<const ScreeningRule*> rules;
+  for (const ComponentChoice& rule : parts.rules) {
+    rule_objects.push_back(registry.create<ScreeningRule>(rule.type, rule.params));
+    rules.push_back(rule_objects.back().get());
+  }
+  std::vector<std::unique_ptr<Writer>> writers;
+  for (const ComponentChoice& writer : parts.writers) {
+    writers.push_back(registry.create<Writer>(writer.type, writer.params));
+  }
+  check_capabilities(parts, *optimizer, *loss, *penalty, rules);
+
+  // Output folder: refuse an existing one unless --overwrite, before doing any work.
+  fs::path output_directory = options.output_directory
+                                  ? *options.output_directory
+                                  : (output_params.has("directory") ? fs::path(output_params.text("directory"))
+                                                                    : fs::current_path() / "results" / experiment_name);
+  output_directory = fs::absolute(output_directory).lexically_normal();
+  {
+    std::error_code error;
+    if (fs::exists(output_directory, error) && !options.overwrite) {
+      throw Error("output folder '" + output_directory.string() +
+                  "' already exists; use --overwrite to replace it or --out DIR to choose another");
+    }
+    fs::create_directories(output_directory.parent_path(), error);
+    if (error) {
+      throw Error("cannot create the parent of output folder '" + output_directory.string() +
+                  "': " + error.message());
+    }
+  }
+
+  // Data.
+  const std::string data_type = data_params.text("type");
+  const fs::path data_file = data_params.text("file");
+  DataSet data;
+  if (data_type == "csv") {
+    data = read_csv(data_file, data_params.text("target"));
+  } else if (data_type == "libsvm") {
+    data = read_libsvm(data_file, data_params.integer("n_features"));
+  } else {
+    if (!data_params.has("target_file")) {
+      throw Error("data.target_file is required for Matrix Market data (one target value per row)");
+    }
+    data = read_matrix_market(data_file, data_params.text("target_file"));
+  }
+  if (data.y.size() != data.rows()) {
+    throw Error(data_file.string() + ": the target has " + std::to_string(data.y.size()) +
+                " values for " + std::to_string(data.rows()) + " rows");
+  }
+  if (data.cols() == 0) throw Error(data_file.string() + ": the data has no feature columns");
+  Vector weights = Vector::Ones(data.rows());
+  if (data_params.has("weights")) {
+    weights = read_vector_file(data_params.text("weights"), "sample weights", data.rows());
+    std::vector<Index> kept;
+    for (Index i = 0; i < weights.size(); ++i) {
+      if (weights[i] < 0.0) {
+        throw Error(data_params.text("weights") + ": sample weight of data row " + std::to_string(i + 1) +
+                    " is " + format_real(weights[i]) + "; expected >= 0");
+      }
+      if (weights[i] > 0.0) kept.push_back(i);
+    }
+    if (kept.empty()) throw Error(data_params.text("weights") + ": every sample weight is zero");
+    if (static_cast<Index>(kept.size()) < data.rows()) {
+      warn << "warning: " << data.rows() - static_cast<Index>(kept.size())
+           << " data rows with weight 0 are left out\n";
+      Vector kept_weights(static_cast<Index>(kept.size()));
+      for (std::size_t i = 0; i < kept.size(); ++i) kept_weights[static_cast<Index>(i)] = weights[kept[i]];
+      select_rows(data, kept);
+      weights = kept_weights;
+    }
+  }
+  if (data.rows() < 2) throw Error(data_file.string() + ": at least 2 data rows are needed");
+  loss->prepare_target(data.y);
+  const Index n = data.rows(), p = data.cols();
+  const bool uniform = (weights.array() == weights[0]).all();
+  Vector v = weights / weights.sum();
+
+  // Standardization, the glmnet way (weighted means and 1/n variances).
+  const bool fit_intercept = data_params.boolean("intercept");
+  const bool standardize = data_params.boolean("standardize");
+  Standardization standardization;
+  standardization.center = Vector::Zero(p);
+  standardization.scale = Vector::Ones(p);
+  standardization.excluded.assign(p, 0);
+  std::vector<std::string> constant_columns;
+  for (Index j = 0; j < p; ++j) {
+    double mean = 0.0, second = 0.0;
+    if (!data.is_sparse) {
+      mean = v.dot(data.dense.col(j));
+      second = v.dot(data.dense.col(j).cwiseAbs2());
+    } else {
+      for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
+        mean += v[it.row()] * it.value();
+        second += v[it.row()] * it.value() * it.value();
+      }
+    }
+    const double variance = std::max(0.0, second - mean * mean);
+    const bool constant = fit_intercept ? variance <= 1e-24 * std::max(1.0, second) : second == 0.0;
+    if (constant) {
+      standardization.excluded[j] = 1;
+      constant_columns.push_back(data.names[j]);
+      continue;
+    }
+    if (fit_intercept && !data.is_sparse) standardization.center[j] = mean;
+    if (standardize) standardization.scale[j] = std::sqrt(fit_intercept ? variance : second);
+  }
+  if (!constant_columns.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < constant_columns.size() && i < 10; ++i) list += (i ? ", " : "") + constant_columns[i];
+    if (constant_columns.size() > 10) list += ", ...";
+    warn << "warning: " << constant_columns.size() << " constant column(s) kept at zero: " << list << "\n";
+  }
+  if (static_cast<Index>(constant_columns.size()) == p) {
+    throw Error(data_file.string() + ": every feature column is constant; nothing to fit");
+  }
+  if (!data.is_sparse) {
+    for (Index j = 0; j < p; ++j) {
+      if (standardization.excluded[j]) {
+        data.dense.col(j).setZero();
+        continue;
+      }
+      data.dense.col(j).array() -= standardization.center[j];
+      data.dense.col(j) /= standardization.scale[j];
+    }
+  } else {
+    for (Index j = 0; j < p; ++j) {
+      const double factor = standardization.excluded[j] ? 0.0 : 1.0 / standardization.scale[j];
+      for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) it.valueRef() *= factor;
+    }
+  }
+
+  DataMatrix matrix;
+  if (data.is_sparse) matrix.sparse = &data.sparse;
+  else matrix.dense = &data.dense;
+  matrix.names = &data.names;
+  Outcome bound = design->bind(matrix);
+  if (!bound.ok()) throw Error("design '" + parts.design.type + "': " + bound.message);
+  PenaltyContext penalty_context;
+  penalty_context.features = p;
+  penalty_context.column_scale = std::span<const double>(standardization.scale.data(), static_cast<std::size_t>(p));
+  penalty_context.names = std::span<const std::string>(data.names);
+  penalty_context.excluded = std::span<const char>(standardization.excluded);
+  Outcome penalty_bound = penalty->bind(penalty_context);
+  if (!penalty_bound.ok()) throw Error("penalty '" + parts.penalty.type + "': " + penalty_bound.message);
+
+  PathOptions path_options;
+  path_options.n_lambda = path_params.integer("n_lambda");
+  if (path_params.has("lambda_min_ratio")) path_options.lambda_min_ratio = path_params.real("lambda_min_ratio");
+  if (path_params.has("lambda_file")) {
+    Vector grid = read_vector_file(path_params.text("lambda_file"), "lambda values");
+    if (grid.size() == 0) throw Error(path_params.text("lambda_file") + ": no lambda values");
+    for (Index k = 0; k < grid.size(); ++k) {
+      if (!(grid[k] > 0.0)) {
+        throw Error(path_params.text("lambda_file") + ": lambda value " + format_real(grid[k]) +
+                    " (entry " + std::to_string(k + 1) + ") violates lambda > 0");
+      }
+      path_options.lambdas.push_back(grid[k]);
+    }
+  }
+  path_options.tolerance = path_params.real("tolerance");
+  if (path_params.has("max_nonzeros")) path_options.max_nonzeros = path_params.integer("max_nonzeros");
+  path_options.min_deviance_change = path_params.real("min_deviance_change");
+  path_options.max_deviance_ratio = path_params.real("max_deviance_ratio");
+  if (path_params.has("time_budget")) path_options.time_budget_seconds = path_params.real("time_budget");
+  path_options.max_passes = path_params.integer("max_passes");
+
+  Problem problem{*design, data.y, v, uniform, *loss, *penalty, fit_intercept};
+  const auto fit_start = std::chrono::steady_clock::now();
+  PathSolver solver(problem, *optimizer, rules, path_options, standardization, data.names);
+  PathResult result = solver.run(options.interrupt, options.progress);
+  const double fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
+
+  RunInfo info;
+  info.experiment = experiment_name;
+  info.loss = parts.loss.type;
+  info.penalty = parts.penalty.type;
+  info.optimizer = parts.optimizer.type;
+  info.fit_seconds = fit_seconds;
+  info.metadata["experiment"] = experiment_name;
+  info.metadata["family"] = parts.loss.type == "logistic" ? "binomial" : (parts.loss.type == "squared" ? "gaussian" : parts.loss.type);
+  info.metadata["loss"] = parts.loss.type;
+  info.metadata["penalty"] = parts.penalty.type;
+  info.metadata["alpha"] = parts.penalty.params.has("alpha") ? parts.penalty.params.text("alpha") : "1";
+  info.metadata["standardize"] = standardize ? "true" : "false";
+  info.metadata["intercept"] = fit_intercept ? "true" : "false";
+  info.metadata["n"] = std::to_string(n);
+  info.metadata["p"] = std::to_string(p);
+  info.metadata["nlambda"] = std::to_string(result.points.size());
+  info.metadata["target"] = data.target_name;
+  info.metadata["complete"] = result.complete ? "true" : "false";
+
+  // Outputs: every file goes into a private staging folder renamed into place at the end.
+  StagingFolder staging;
+  staging.path = output_directory.parent_path() /
+                 ("." + output_directory.filename().string() + ".partial-" + std::to_string(::getpid()));
+  {
+    std::error_code error;
+    fs::remove_all(staging.path, error);
+    fs::create_directories(staging.path, error);
+    if (error) throw Error("cannot create output folder '" + staging.path.string() + "': " + error.message());
+  }
+  for (const auto& writer : writers) writer->write(result, info, staging.path);
+
+  // resolved.ini: every section with its defaults filled, plus the plugin table.
+  RunSpec resolved;
+  resolved.file = spec.file;
+  auto add_section = [&](const std::string& role, const std::string& type, const Params& params) {
+    SectionSpec& section = resolved.get_or_add(role);
+    if (!type.empty()) section.values["type"] = type;
+    for (const auto& [key, value] : params.values()) section.values[key] = value;
+  };
+  add_section("experiment", "", experiment);
+  add_section("data", "", data_params);
+  add_section("design", parts.design.type, parts.design.params);
+  add_section("loss", parts.loss.type, parts.loss.params);
+  add_section("penalty", parts.penalty.type, parts.penalty.params);
+  add_section("optimizer", parts.optimizer.type, parts.optimizer.params);
+  {
+    std::string names;
+    for (const ComponentChoice& rule : parts.rules) names += (names.empty() ? "" : ", ") + rule.type;
+    resolved.get_or_add("screening").values["rules"] = names.empty() ? "none" : names;
+  }
+  add_section("path", "", path_params);
+  {
+    SectionSpec& section = resolved.get_or_add("output");
+    section.values["writers"] = output_params.text("writers");
+  }
+  std::ostringstream header;
+  header << "resolved by sparsepath " << SPARSEPATH_VERSION << " from " << spec.file.string() << "\n";
+  header << "plugins:\n";
+  for (const LoadedPlugin& plugin : plugins.plugins()) {
+    header << "  " << plugin.name << " " << plugin.version << " (" << plugin.library.filename().string() << ")\n";
+  }
+  const std::string resolved_ini = to_ini(resolved, header.str());
+  write_file_atomically(staging.path / "resolved.ini", resolved_ini);
+
+  // manifest.json
+  std::ostringstream manifest;
+  manifest << "{\n  \"format\": \"sparsepath-manifest-v1\",\n";
+  manifest << "  \"sparsepath_version\": " << json_escape(SPARSEPATH_VERSION) << ",\n";
+  manifest << "  \"git_commit\": " << json_escape(SPARSEPATH_GIT_COMMIT) << ",\n";
+  manifest << "  \"experiment\": " << json_escape(experiment_name) << ",\n";
+  manifest << "  \"config_file\": " << json_escape(spec.file.string()) << ",\n";
+  manifest << "  \"config_sha256\": " << json_escape(sha256_file(spec.file)) << ",\n";
+  manifest << "  \"started_at\": " << json_escape(timestamp_utc()) << ",\n";
+  manifest << "  \"machine\": " << json_escape(machine_description()) << ",\n";
+  manifest << "  \"seed\": " << experiment.integer("seed") << ",\n";
+  manifest << "  \"threads\": " << experiment.integer("threads") << ",\n";
+  manifest << "  \"host_build_id\": " << json_escape(host_build_id()) << ",\n";
+  manifest << "  \"data_files\": [";
+  std::vector<std::pair<std::string, std::string>> files = {{"data.file", data_file.string()}};
+  if (data_params.has("weights")) files.emplace_back("data.weights", data_params.text("weights"));
+  if (data_params.has("target_file")) files.emplace_back("data.target_file", data_params.text("target_file"));
+  if (path_params.has("lambda_file")) files.emplace_back("path.lambda_file", path_params.text("lambda_file"));
+  if (parts.penalty.params.has("penalty_factors")) files.emplace_back("penalty.penalty_factors", parts.penalty.params.text("penalty_factors"));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::error_code error;
+    manifest << (i ? ", " : "") << "\n    {\"key\": " << json_escape(files[i].first)
+             << ", \"path\": " << json_escape(files[i].second)
+             << ", \"bytes\": " << fs::file_size(files[i].second, error)
+             << ", \"sha256\": " << json_escape(sha256_file(files[i].second)) << "}";
+  }
+  manifest << "\n  ],\n  \"components\": {";
+  auto component = [&](const ComponentChoice& choice, bool last) {
+    manifest << "\n    " << json_escape(choice.role) << ": {\"type\": " << json_escape(choice.type)
+             << ", \"plugin\": " << json_escape(choice.entry->plugin)
+             << ", \"library\": " << json_escape(choice.entry->library) << "}" << (last ? "" : ",");
+  };
+  component(parts.design, false);
+  component(parts.loss, false);
+  component(parts.penalty, false);
+  component(parts.optimizer, false);
+  manifest << "\n    \"screening\": [";
+  for (std::size_t i = 0; i < parts.rules.size(); ++i) {
+    manifest << (i ? ", " : "") << json_escape(parts.rules[i].type);
+  }
+  manifest << "]\n  },\n  \"plugins\": [";
+  for (std::size_t i = 0; i < plugins.plugins().size(); ++i) {
+    const LoadedPlugin& plugin = plugins.plugins()[i];
+    manifest << (i ? ", " : "") << "\n    {\"name\": " << json_escape(plugin.name)
+             << ", \"version\": " << json_escape(plugin.version)
+             << ", \"library\": " << json_escape(plugin.library.string())
+             << ", \"build_id\": " << json_escape(plugin.build_id) << "}";
+  }
+  Index converged = 0;
+  for (const PathPoint& point : result.points) converged += point.converged;
+  manifest << "\n  ],\n  \"resolved_config\": " << json_escape(resolved_ini) << ",\n";
+  manifest << "  \"samples\": " << n << ",\n  \"features\": " << p << ",\n";
+  manifest << "  \"points\": " << result.points.size() << ",\n";
+  manifest << "  \"converged_points\": " << converged << ",\n";
+  manifest << "  \"complete\": " << (result.complete ? "true" : "false") << ",\n";
+  manifest << "  \"stop_reason\": " << json_escape(result.stop_reason) << ",\n";
+  manifest << "  \"fit_seconds\": " << json_number(fit_seconds) << "\n}\n";
+  write_file_atomically(staging.path / "manifest.json", manifest.str());
+
+  {
+    std::error_code error;
+    if (fs::exists(output_directory, error)) {
+      if (!options.overwrite) throw Error("output folder '" + output_directory.string() + "' appeared during the run");
+      fs::remove_all(output_directory, error);
+      if (error) throw Error("cannot replace '" + output_directory.string() + "': " + error.message());
+    }
+    fs::rename(staging.path, output_directory, error);
+    if (error) throw Error("cannot move results into '" + output_directory.string() + "': " + error.message());
+    staging.keep = true;
+  }
+  return FitOutcome{std::move(result), std::move(info), output_directory};
+}
+
+}  // namespace sparsepath

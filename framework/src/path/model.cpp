@@ -1,0 +1,87 @@
+#include "sparsepath/path/model.hpp"
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <cmath>
+#include <unordered_map>
+
+namespace sparsepath {
+
+namespace pt = boost::property_tree;
+
+FittedPath read_fitted_path(const std::filesystem::path& path_json) {
+  pt::ptree tree;
+  try {
+    pt::read_json(path_json.string(), tree);
+  } catch (const pt::json_parser_error& failure) {
+    throw Error(path_json.string() + ":" + std::to_string(failure.line()) + ": " + failure.message() +
+                "; expected a path.json written by sparsepath fit");
+  }
+  if (tree.get<std::string>("format", "") != "sparsepath-path-v1") {
+    throw Error(path_json.string() + ": not a sparsepath path.json (format is '" +
+                tree.get<std::string>("format", "") + "'; expected 'sparsepath-path-v1')");
+  }
+  FittedPath model;
+  model.loss = tree.get<std::string>("loss", "");
+  model.target = tree.get<std::string>("metadata.target", "y");
+  for (const auto& item : tree.get_child("feature_names")) model.feature_names.push_back(item.second.data());
+  for (const auto& item : tree.get_child("points")) {
+    const pt::ptree& point = item.second;
+    model.lambdas.push_back(point.get<double>("lambda"));
+    model.intercepts.push_back(point.get<double>("intercept"));
+    std::vector<std::pair<Index, double>> coefficients;
+    for (const auto& coefficient : point.get_child("coefficients")) {
+      const Index index = coefficient.second.get<Index>("index");
+      if (index < 0 || index >= static_cast<Index>(model.feature_names.size())) {
+        throw Error(path_json.string() + ": coefficient index " + std::to_string(index) + " out of range");
+      }
+      coefficients.emplace_back(index, coefficient.second.get<double>("coef"));
+    }
+    model.coefficients.push_back(std::move(coefficients));
+  }
+  if (model.lambdas.empty()) throw Error(path_json.string() + ": the path has no points");
+  return model;
+}
+
+Matrix predict(const FittedPath& model, const DataSet& data, const std::vector<Index>& lambda_indices,
+               PredictionType type) {
+  // Map each model feature to a data column by name.
+  std::unordered_map<std::string, Index> column_of;
+  for (Index j = 0; j < data.cols(); ++j) column_of[data.names[j]] = j;
+  std::vector<Index> columns(model.feature_names.size(), -1);
+  for (std::size_t f = 0; f < model.feature_names.size(); ++f) {
+    auto it = column_of.find(model.feature_names[f]);
+    if (it != column_of.end()) columns[f] = it->second;
+  }
+  const Index n = data.rows();
+  Matrix out(n, static_cast<Index>(lambda_indices.size()));
+  for (std::size_t c = 0; c < lambda_indices.size(); ++c) {
+    const Index k = lambda_indices[c];
+    if (k < 0 || k >= static_cast<Index>(model.lambdas.size())) {
+      throw Error("lambda index " + std::to_string(k) + " is out of range; the path has " +
+                  std::to_string(model.lambdas.size()) + " points (0.." +
+                  std::to_string(model.lambdas.size() - 1) + ")");
+    }
+    Vector z = Vector::Constant(n, model.intercepts[k]);
+    for (const auto& [feature, value] : model.coefficients[k]) {
+      const Index column = columns[feature];
+      if (column < 0) {
+        throw Error("the data has no column '" + model.feature_names[feature] +
+                    "', which the model uses at lambda index " + std::to_string(k));
+      }
+      if (data.is_sparse) {
+        for (SparseMatrix::InnerIterator it(data.sparse, column); it; ++it) z[it.row()] += value * it.value();
+      } else {
+        z += value * data.dense.col(column);
+      }
+    }
+    if (type == PredictionType::response && model.loss == "logistic") {
+      z = z.unaryExpr([](double t) { return 1.0 / (1.0 + std::exp(-t)); });
+    }
+    out.col(static_cast<Index>(c)) = z;
+  }
+  return out;
+}
+
+}  // namespace sparsepath

@@ -1,0 +1,360 @@
+#include "sparsepath/path/path_solver.hpp"
+
+#include "sparsepath/core/schema.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace sparsepath {
+
+namespace {
+double now_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+bool PathOptions::is_valid(std::string* why) const {
+  auto fail = [&](const std::string& text) {
+    if (why) *why = text;
+    return false;
+  };
+  if (lambdas.empty() && n_lambda < 1) return fail("path.n_lambda = " + std::to_string(n_lambda) + " violates n_lambda >= 1");
+  for (double lambda : lambdas) {
+    if (!(lambda > 0.0) || !std::isfinite(lambda)) {
+      return fail("lambda grid value " + format_real(lambda) + " violates 0 < lambda < inf");
+    }
+  }
+  if (lambda_min_ratio >= 1.0 || lambda_min_ratio == 0.0) {
+    return fail("path.lambda_min_ratio = " + format_real(lambda_min_ratio) + " violates 0 < lambda_min_ratio < 1");
+  }
+  if (!(tolerance > 0.0) || tolerance >= 1.0) {
+    return fail("path.tolerance = " + format_real(tolerance) + " violates 0 < tolerance < 1");
+  }
+  return true;
+}
+
+PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
+                       std::vector<const ScreeningRule*> rules, PathOptions options,
+                       const Standardization& standardization, std::vector<std::string> feature_names)
+    : problem_(problem),
+      optimizer_(optimizer),
+      rules_(std::move(rules)),
+      options_(std::move(options)),
+      standardization_(standardization),
+      names_(std::move(feature_names)) {
+  std::string why;
+  if (!options_.is_valid(&why)) throw Error(why);
+  const Design& design = problem_.design;
+  const Index n = design.rows(), p = design.cols();
+  // Column norms for the sphere tests: centred when there is an intercept (both the current and
+  // the optimal dual point are orthogonal to the all-ones vector).
+  column_norms_.resize(p);
+  for (Index j = 0; j < p; ++j) {
+    double squared = design.col_sq_norm(j);
+    if (problem_.fit_intercept) {
+      const double sum = design.col_sum(j);
+      squared = std::max(0.0, squared - sum * sum / static_cast<double>(n));
+    }
+    column_norms_[j] = std::sqrt(squared);
+  }
+  weight_max_ = problem_.v.maxCoeff();
+  intercept0_ = problem_.fit_intercept ? problem_.loss.intercept_only(problem_.y, problem_.v) : 0.0;
+  if (!std::isfinite(intercept0_)) {
+    throw Error("the intercept-only model has no finite optimum (the target has one class only)");
+  }
+  SolverState start = null_state();
+  rho_.resize(n);
+  problem_.loss.residual(problem_.y, problem_.v, start.z, rho_);
+  if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, rho_);
+  rho0_correlation_.resize(p);
+  design.gemv_t(rho_, rho0_correlation_);
+  for (Index j = 0; j < p; ++j) {
+    if (!standardization_.excluded.empty() && standardization_.excluded[j]) rho0_correlation_[j] = 0.0;
+  }
+  lambda_max_ = problem_.penalty.lambda_max(rho0_correlation_);
+  null_objective_ = problem_.loss.value(problem_.y, problem_.v, start.z);
+  if (!(lambda_max_ > 0.0) || !std::isfinite(lambda_max_)) {
+    throw Error("lambda_max is " + format_real(lambda_max_) +
+                ": no penalized feature is correlated with the response (constant response, or "
+                "every feature constant or unpenalized)");
+  }
+}
+
+SolverState PathSolver::null_state() const {
+  SolverState state;
+  state.w = Vector::Zero(problem_.design.cols());
+  state.b = intercept0_;
+  state.z = Vector::Constant(problem_.design.rows(), intercept0_);
+  return state;
+}
+
+PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
+  const Design& design = problem_.design;
+  const Penalty& penalty = problem_.penalty;
+  Evaluation result;
+  result.loss = problem_.loss.value(problem_.y, problem_.v, state.z);
+  result.primal = result.loss + penalty.value(state.w);
+  problem_.loss.residual(problem_.y, problem_.v, state.z, rho_);
+  if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, rho_);
+  result.correlation.resize(design.cols());
+  design.gemv_t(rho_, result.correlation);
+  for (Index j = 0; j < design.cols(); ++j) {
+    if (!standardization_.excluded.empty() && standardization_.excluded[j]) {
+      result.correlation[j] = 0.0;
+    } else if (penalty.is_unpenalized(j)) {
+      result.unpenalized_violation =
+          std::max(result.unpenalized_violation, std::abs(result.correlation[j]));
+    }
+  }
+  result.scaling = penalty.dual_scaling(result.correlation);
+  result.scaled_correlation = result.scaling * result.correlation;
+  Vector q = result.scaling * rho_;
+  result.dual = problem_.loss.dual_value(problem_.y, problem_.v, q) -
+                penalty.conjugate(result.scaled_correlation);
+  result.gap = result.primal - result.dual;
+  return result;
+}
+
+PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCallback& progress) {
+  const Design& design = problem_.design;
+  const Penalty& penalty_ref = problem_.penalty;
+  auto& penalty = const_cast<Penalty&>(penalty_ref);
+  const Index n = design.rows(), p = design.cols();
+  PathResult result;
+  result.samples = n;
+  result.features = p;
+  result.feature_names = names_;
+  result.lambda_max = lambda_max_;
+  result.null_objective = null_objective_;
+
+  std::vector<double> grid = options_.lambdas;
+  if (grid.empty()) {
+    const double ratio = options_.lambda_min_ratio > 0.0 ? options_.lambda_min_ratio
+                                                          : (n > p ? 1e-4 : 1e-2);
+    const Index count = options_.n_lambda;
+    for (Index k = 0; k < count; ++k) {
+      const double exponent = count == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(count - 1);
+      grid.push_back(lambda_max_ * std::pow(ratio, exponent));
+    }
+  } else {
+    std::sort(grid.begin(), grid.end(), std::greater<double>());
+  }
+
+  const double gap_tolerance = options_.tolerance * null_objective_;
+  const double loss_curvature = problem_.loss.curvature_bound();
+  const double start_time = now_seconds();
+  SolverState state = null_state();
+  Vector previous_correlation = rho0_correlation_;
+  double previous_lambda = std::max(lambda_max_, grid.front());
+  std::vector<char> ever_active(p, 0), keep_safe(p), keep_strong(p), in_working_set(p);
+  std::vector<Index> working_set;
+  double previous_deviance_ratio = 0.0;
+  bool has_safe_dynamic = false;
+  for (const ScreeningRule* rule : rules_) {
+    has_safe_dynamic |= rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check;
+  }
+  auto excluded = [&](Index j) {
+    return !standardization_.excluded.empty() && standardization_.excluded[j];
+  };
+
+  for (std::size_t k = 0; k < grid.size(); ++k) {
+    if (interrupt != nullptr && interrupt->load()) {
+      result.complete = false;
+      result.stop_reason = "interrupted";
+      break;
+    }
+    const double point_start = now_seconds();
+    const double lambda = grid[k];
+    penalty.set_lambda(lambda);
+    PathPoint point;
+    point.lambda = lambda;
+    point.gap_tolerance = gap_tolerance;
+
+    for (Index j = 0; j < p; ++j) {
+      keep_safe[j] = excluded(j) ? 0 : 1;
+      keep_strong[j] = keep_safe[j];
+    }
+    Evaluation evaluation = evaluate(state);
+    auto screening_context = [&](const Evaluation& at) {
+      const double radius = std::isfinite(at.gap)
+                                ? std::sqrt(2.0 * loss_curvature * weight_max_ * std::max(at.gap, 0.0))
+                                : std::numeric_limits<double>::infinity();
+      return ScreeningContext{problem_, lambda, previous_lambda, at.scaled_correlation,
+                              previous_correlation, radius, column_norms_};
+    };
+    {
+      ScreeningContext context = screening_context(evaluation);
+      for (const ScreeningRule* rule : rules_) {
+        rule->screen(context, rule->is_safe() ? std::span<char>(keep_safe) : std::span<char>(keep_strong));
+      }
+    }
+    working_set.clear();
+    std::fill(in_working_set.begin(), in_working_set.end(), 0);
+    for (Index j = 0; j < p; ++j) {
+      if (!keep_safe[j]) continue;
+      if (keep_strong[j] || ever_active[j] || state.w[j] != 0.0 || penalty.is_unpenalized(j)) {
+        working_set.push_back(j);
+        in_working_set[j] = 1;
+      } else {
+        ++point.screening.strong_discarded;
+      }
+    }
+    // Safe screening may remove coordinates that are currently nonzero: zero them.
+    auto drop_screened = [&]() {
+      bool changed = false;
+      for (Index j = 0; j < p; ++j) {
+        if (!keep_safe[j] && state.w[j] != 0.0) {
+          design.col_axpy(j, -state.w[j], state.z);
+          state.w[j] = 0.0;
+          changed = true;
+        }
+      }
+      if (changed) {
+        std::vector<Index> kept;
+        for (Index j : working_set) {
+          if (keep_safe[j]) kept.push_back(j);
+          else in_working_set[j] = 0;
+        }
+        working_set.swap(kept);
+      }
+      return changed;
+    };
+    if (drop_screened()) evaluation = evaluate(state);
+
+    SolveControl control;
+    control.tolerance = gap_tolerance;
+    control.max_passes = options_.max_passes;
+    control.interrupt = interrupt;
+    if (options_.time_budget_seconds > 0.0) control.deadline_seconds = start_time + options_.time_budget_seconds;
+    SolveStats stats;
+    Outcome outcome;
+    int refinements = 0;
+    bool converged = false;
+    const bool at_or_above_max = lambda >= lambda_max_;
+    if (at_or_above_max) {
+      // w = 0 is optimal for lambda >= lambda_max (exactly, not up to rounding): the gap of the
+      // intercept-only model certifies it.
+      state = null_state();
+      working_set.clear();
+      std::fill(in_working_set.begin(), in_working_set.end(), 0);
+    }
+    for (int round = 0; round < 10000; ++round) {
+      if (!at_or_above_max) outcome = optimizer_.solve(problem_, working_set, state, control, stats);
+      evaluation = evaluate(state);
+      if (outcome.status == Status::interrupted || outcome.status == Status::numerical_issue) break;
+      if (has_safe_dynamic) {
+        ScreeningContext context = screening_context(evaluation);
+        for (const ScreeningRule* rule : rules_) {
+          if (rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check) rule->screen(context, keep_safe);
+        }
+        std::vector<Index> kept;
+        for (Index j : working_set) {
+          if (keep_safe[j]) kept.push_back(j);
+          else in_working_set[j] = 0;
+        }
+        working_set.swap(kept);
+        if (drop_screened()) evaluation = evaluate(state);
+      }
+      // KKT re-check over every feature outside the working set that no safe rule removed.
+      Index violations = 0;
+      for (Index j = 0; j < p; ++j) {
+        if (!keep_safe[j] || in_working_set[j]) continue;
+        const Interval allowed = penalty.zero_subdifferential(j);
+        const double c = evaluation.correlation[j];
+        if (c < allowed.low || c > allowed.high) {
+          working_set.push_back(j);
+          in_working_set[j] = 1;
+          ++violations;
+        }
+      }
+      point.screening.kkt_violations += violations;
+      if (violations > 0) continue;
+      const bool unpenalized_ok = evaluation.unpenalized_violation <= std::sqrt(gap_tolerance) * 1e-3;
+      if (evaluation.gap <= gap_tolerance && unpenalized_ok) {
+        converged = true;
+        break;
+      }
+      if (outcome.status == Status::not_converged) break;
+      if (++refinements > options_.max_refinements) break;
+      control.tolerance *= 0.1;
+    }
+    std::sort(working_set.begin(), working_set.end());
+
+    // Record the point on the original scale.
+    point.objective = evaluation.primal;
+    point.dual_objective = evaluation.dual;
+    point.duality_gap = evaluation.gap;
+    point.max_kkt_violation = evaluation.unpenalized_violation;
+    point.converged = converged;
+    point.passes = stats.passes;
+    point.outer_iterations = stats.outer;
+    if (converged) {
+      point.status = Status::ok;
+    } else if (outcome.status == Status::interrupted) {
+      point.status = Status::interrupted;
+      point.message = outcome.message;
+    } else if (outcome.status == Status::numerical_issue) {
+      point.status = Status::numerical_issue;
+      point.message = outcome.message;
+    } else {
+      point.status = Status::not_converged;
+      point.message = outcome.message.empty()
+                          ? "duality gap " + format_real(evaluation.gap) + " above tolerance " +
+                                format_real(gap_tolerance)
+                          : outcome.message;
+    }
+    double intercept = state.b;
+    for (Index j = 0; j < p; ++j) {
+      if (state.w[j] == 0.0) continue;
+      ever_active[j] = 1;
+      const double beta = state.w[j] / standardization_.scale[j];
+      point.coefficients.emplace_back(j, beta);
+      intercept -= beta * standardization_.center[j];
+    }
+    point.intercept = intercept;
+    Index screened = 0;
+    for (Index j = 0; j < p; ++j) screened += (!keep_safe[j] && !excluded(j));
+    point.screening.safe_screened = screened;
+    point.screening.working_set = static_cast<Index>(working_set.size());
+    point.deviance_ratio = null_objective_ > 0.0 ? 1.0 - evaluation.loss / null_objective_ : 0.0;
+    point.seconds = now_seconds() - point_start;
+    result.points.push_back(point);
+    if (progress) progress(result.points.back(), static_cast<Index>(k), static_cast<Index>(grid.size()));
+
+    if (point.status == Status::interrupted) {
+      result.complete = false;
+      result.stop_reason = interrupt != nullptr && interrupt->load() ? "interrupted" : "time budget reached";
+      if (result.stop_reason == "interrupted") break;
+      break;
+    }
+    previous_correlation = evaluation.correlation;
+    previous_lambda = lambda;
+    const Index nonzeros = static_cast<Index>(point.coefficients.size());
+    if (options_.max_nonzeros >= 0 && nonzeros >= options_.max_nonzeros) {
+      result.stop_reason = "max_nonzeros reached";
+      break;
+    }
+    if (options_.time_budget_seconds > 0.0 && now_seconds() - start_time > options_.time_budget_seconds) {
+      result.stop_reason = "time budget reached";
+      break;
+    }
+    if (k + 1 >= 5 && k + 1 < grid.size()) {  // glmnet's mnlam: no deviance stop before 5 points
+      if (options_.max_deviance_ratio < 1.0 && point.deviance_ratio > options_.max_deviance_ratio) {
+        result.stop_reason = "deviance ratio above max_deviance_ratio";
+        break;
+      }
+      if (options_.min_deviance_change > 0.0 &&
+          point.deviance_ratio - previous_deviance_ratio < options_.min_deviance_change * point.deviance_ratio) {
+        result.stop_reason = "deviance ratio change below min_deviance_change";
+        break;
+      }
+    }
+    previous_deviance_ratio = point.deviance_ratio;
+  }
+  if (result.stop_reason.empty()) result.stop_reason = "grid exhausted";
+  return result;
+}
+
+}  // namespace sparsepath

@@ -1,0 +1,48 @@
+// Dense column-major design: the (standardized) data matrix as read, held by the framework.
+#include "sparsepath/core/registry.hpp"
+#include "sparsepath/plugin/abi.hpp"
+
+namespace sparsepath::plugins {
+
+class DenseDesign final : public Design {
+ public:
+  explicit DenseDesign(const Params&) {}
+  static Schema schema() {
+    return Schema("dense", "Dense column-major feature matrix (default for CSV data)");
+  }
+  Capability capabilities() const override { return Capability::dense_columns; }
+  Outcome bind(const DataMatrix& data) override {
+    if (data.dense == nullptr) {
+      return {Status::invalid_input, "design 'dense' needs dense data; this data set is sparse "
+                                     "(use [design] type = sparse)"};
+    }
+    matrix_ = data.dense;
+    names_ = data.names;
+    return {};
+  }
+  Index rows() const override { return matrix_->rows(); }
+  Index cols() const override { return matrix_->cols(); }
+  std::string feature_name(Index j) const override { return (*names_)[j]; }
+  double col_dot(Index j, VecIn v) const override { return matrix_->col(j).dot(v); }
+  void col_axpy(Index j, double a, VecOut out) const override { out.noalias() += a * matrix_->col(j); }
+  double col_sum(Index j) const override { return matrix_->col(j).sum(); }
+  double col_weighted_sq_norm(Index j, VecIn h) const override {
+    return (matrix_->col(j).array().square() * h.array()).sum();
+  }
+  double col_sq_norm(Index j) const override { return matrix_->col(j).squaredNorm(); }
+  void gemv_t(VecIn v, VecOut out) const override { out.noalias() = matrix_->transpose() * v; }
+  void gemv(VecIn w, VecOut out) const override { out.noalias() = *matrix_ * w; }
+  const Matrix* dense_view() const override { return matrix_; }
+
+ private:
+  const Matrix* matrix_ = nullptr;
+  const std::vector<std::string>* names_ = nullptr;
+};
+
+void register_dense(Registry& registry) {
+  registry.add<Design, DenseDesign>("dense", DenseDesign::schema());
+}
+
+}  // namespace sparsepath::plugins
+
+SPARSEPATH_PLUGIN("sparsepath-design-dense", sparsepath::plugins::register_dense)

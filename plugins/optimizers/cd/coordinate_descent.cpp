@@ -1,0 +1,337 @@
+#include "coordinate_descent.hpp"
+
+#include "sparsepath/plugin/abi.hpp"
+
+#include <chrono>
+#include <cmath>
+
+namespace sparsepath::plugins {
+
+namespace {
+
+double now_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+// Column access specialised on storage; all three expose the same small interface.
+struct DenseColumns {
+  const Matrix& x;
+  double dot(Index j, const Vector& v) const { return x.col(j).dot(v); }
+  void axpy(Index j, double a, Vector& out) const { out.noalias() += a * x.col(j); }
+  void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
+    out.array() += a * h.array() * x.col(j).array();
+  }
+  double weighted_sq_norm(Index j, const Vector& h) const {
+    return (x.col(j).array().square() * h.array()).sum();
+  }
+};
+
+struct SparseColumns {
+  const SparseMatrix& x;
+  double dot(Index j, const Vector& v) const {
+    double total = 0.0;
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += it.value() * v[it.index()];
+    return total;
+  }
+  void axpy(Index j, double a, Vector& out) const {
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) out[it.index()] += a * it.value();
+  }
+  void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) {
+      out[it.index()] += a * h[it.index()] * it.value();
+    }
+  }
+  double weighted_sq_norm(Index j, const Vector& h) const {
+    double total = 0.0;
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += h[it.index()] * it.value() * it.value();
+    return total;
+  }
+};
+
+struct GenericColumns {
+  const Design& x;
+  mutable Vector scratch;
+  double dot(Index j, const Vector& v) const { return x.col_dot(j, v); }
+  void axpy(Index j, double a, Vector& out) const { x.col_axpy(j, a, out); }
+  void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
+    scratch.setZero(x.rows());
+    x.col_axpy(j, a, scratch);
+    out.array() += h.array() * scratch.array();
+  }
+  double weighted_sq_norm(Index j, const Vector& h) const { return x.col_weighted_sq_norm(j, h); }
+};
+
+// Minimises 1/2 sum_i h_i r_i^2 + sum_j h_j(w_j) over the working set (and the intercept), where
+// r = target - X dw - db is updated in place. With uniform weights h_i = uniform_weight.
+struct KernelResult {
+  bool converged = false;
+  bool interrupted = false;
+  double first_pass_change = 0.0;
+};
+
+template <class Columns, bool Uniform>
+KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double uniform_weight,
+                        const Vector& h, double h_sum, Vector& r, Vector& hr, Vector& w, double& b,
+                        bool fit_intercept, std::span<const Index> working_set,
+                        const Vector& column_curvature, std::vector<Index>& active,
+                        const SolveControl& control, SolveStats& stats, long long& passes_left) {
+  KernelResult result;
+  auto sweep = [&](std::span<const Index> set) {
+    double max_change = 0.0;
+    for (Index j : set) {
+      const double curvature = column_curvature[j];
+      if (!(curvature > 0.0)) continue;
+      const double gradient = Uniform ? uniform_weight * columns.dot(j, r) : columns.dot(j, hr);
+      const double old = w[j];
+      const double updated = penalty.prox_1d(j, old + gradient / curvature, curvature);
+      if (updated != old) {
+        const double delta = updated - old;
+        w[j] = updated;
+        columns.axpy(j, -delta, r);
+        if constexpr (!Uniform) columns.weighted_axpy(j, -delta, h, hr);
+        max_change = std::max(max_change, curvature * delta * delta);
+      }
+    }
+    if (fit_intercept && h_sum > 0.0) {
+      const double delta = (Uniform ? uniform_weight * r.sum() : hr.sum()) / h_sum;
+      if (delta != 0.0) {
+        b += delta;
+        r.array() -= delta;
+        if constexpr (!Uniform) hr -= delta * h;
+        max_change = std::max(max_change, h_sum * delta * delta);
+      }
+    }
+    ++stats.passes;
+    --passes_left;
+    return max_change;
+  };
+  auto stop_requested = [&]() {
+    return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
+           now_seconds() > control.deadline_seconds;
+  };
+  bool first = true;
+  while (passes_left > 0) {
+    const double change = sweep(working_set);
+    if (first) result.first_pass_change = change;
+    first = false;
+    if (change < control.tolerance) {
+      result.converged = true;
+      return result;
+    }
+    if (stop_requested()) {
+      result.interrupted = true;
+      return result;
+    }
+    active.clear();
+    for (Index j : working_set) {
+      if (w[j] != 0.0) active.push_back(j);
+    }
+    while (passes_left > 0) {
+      const double inner = sweep(active);
+      if (inner < control.tolerance) break;
+      if ((stats.passes & 63) == 0 && stop_requested()) {
+        result.interrupted = true;
+        return result;
+      }
+    }
+  }
+  return result;
+}
+
+template <bool Uniform>
+KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, double uniform_weight,
+                             const Vector& h, double h_sum, Vector& r, Vector& hr, Vector& w,
+                             double& b, bool fit_intercept, std::span<const Index> working_set,
+                             const Vector& column_curvature, std::vector<Index>& active,
+                             const SolveControl& control, SolveStats& stats,
+                             long long& passes_left) {
+  if (const Matrix* dense = design.dense_view()) {
+    return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense}, penalty, uniform_weight, h, h_sum,
+                                             r, hr, w, b, fit_intercept, working_set,
+                                             column_curvature, active, control, stats, passes_left);
+  }
+  if (const SparseMatrix* sparse = design.sparse_view()) {
+    return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,
+                                              h_sum, r, hr, w, b, fit_intercept, working_set,
+                                              column_curvature, active, control, stats, passes_left);
+  }
+  return run_kernel<GenericColumns, Uniform>(GenericColumns{design, Vector()}, penalty,
+                                             uniform_weight, h, h_sum, r, hr, w, b, fit_intercept,
+                                             working_set, column_curvature, active, control, stats,
+                                             passes_left);
+}
+
+void compute_column_curvature(const Design& design, const Vector& h, double uniform_weight,
+                              bool uniform, std::span<const Index> working_set, Vector& out) {
+  if (out.size() != design.cols()) out.setZero(design.cols());
+  for (Index j : working_set) {
+    out[j] = uniform ? uniform_weight * design.col_sq_norm(j) : design.col_weighted_sq_norm(j, h);
+  }
+}
+
+void recompute_linear_predictor(const Design& design, const Vector& w, double b, Vector& z) {
+  z.setConstant(design.rows(), b);
+  for (Index j = 0; j < w.size(); ++j) {
+    if (w[j] != 0.0) design.col_axpy(j, w[j], z);
+  }
+}
+
+}  // namespace
+
+bool CoordinateDescentOptions::is_valid(std::string* why) const {
+  if (max_newton_iterations < 1) {
+    if (why) *why = "optimizer.max_newton_iterations = " + std::to_string(max_newton_iterations) +
+                    " violates max_newton_iterations >= 1";
+    return false;
+  }
+  if (!(min_curvature_probability > 0.0 && min_curvature_probability < 0.5)) {
+    if (why) *why = "optimizer.min_curvature_probability = " + format_real(min_curvature_probability) +
+                    " violates 0 < min_curvature_probability < 0.5";
+    return false;
+  }
+  return true;
+}
+
+CoordinateDescent::CoordinateDescent(const Params& params) {
+  options_.max_newton_iterations = params.integer("max_newton_iterations");
+  options_.min_curvature_probability = params.real("min_curvature_probability");
+  std::string why;
+  if (!options_.is_valid(&why)) throw Error(why);
+}
+
+Schema CoordinateDescent::schema() {
+  return Schema("cd",
+                "Cyclic coordinate descent with active-set iterations; proximal Newton (IRLS) "
+                "outer loop for non-quadratic losses")
+      .integer("max_newton_iterations", 200, "proximal-Newton outer iterations per solve",
+               at_least(1))
+      .real("min_curvature_probability", 1e-5,
+            "IRLS weights use p clipped to [value, 1 - value] (glmnet's pmin)",
+            Range{0.0, 0.5, true, true});
+}
+
+Outcome CoordinateDescent::solve(const Problem& problem, std::span<const Index> working_set,
+                                 SolverState& state, const SolveControl& control,
+                                 SolveStats& stats) {
+  return problem.loss.is_quadratic() ? solve_quadratic(problem, working_set, state, control, stats)
+                                     : solve_newton(problem, working_set, state, control, stats);
+}
+
+Outcome CoordinateDescent::solve_quadratic(const Problem& problem, std::span<const Index> working_set,
+                                           SolverState& state, const SolveControl& control,
+                                           SolveStats& stats) {
+  const Design& design = problem.design;
+  const Index n = design.rows();
+  // For a quadratic loss f'' is constant: curvature h = v * f''.
+  curvature_.resize(n);
+  problem.loss.curvature(problem.y, problem.v, state.z, curvature_);
+  const bool uniform = problem.uniform_weights && (curvature_.array() == curvature_[0]).all();
+  const double uniform_weight = curvature_[0];
+  const double h_sum = curvature_.sum();
+  // r: the Newton working residual, equal to y - z for the squared loss.
+  residual_.resize(n);
+  problem.loss.residual(problem.y, problem.v, state.z, residual_);
+  residual_.array() /= curvature_.array();
+  if (!uniform) weighted_residual_ = curvature_.cwiseProduct(residual_);
+  compute_column_curvature(design, curvature_, uniform_weight, uniform, working_set, column_curvature_);
+  start_residual_ = residual_;
+  long long passes_left = control.max_passes;
+  KernelResult result =
+      uniform ? dispatch_kernel<true>(design, problem.penalty, uniform_weight, curvature_, h_sum,
+                                      residual_, weighted_residual_, state.w, state.b,
+                                      problem.fit_intercept, working_set, column_curvature_,
+                                      active_, control, stats, passes_left)
+              : dispatch_kernel<false>(design, problem.penalty, uniform_weight, curvature_, h_sum,
+                                       residual_, weighted_residual_, state.w, state.b,
+                                       problem.fit_intercept, working_set, column_curvature_,
+                                       active_, control, stats, passes_left);
+  state.z += start_residual_ - residual_;
+  if (result.interrupted) return {Status::interrupted, "stopped by interrupt or time budget"};
+  if (!result.converged) return {Status::not_converged, "coordinate descent reached max_passes"};
+  return {};
+}
+
+Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const Index> working_set,
+                                        SolverState& state, const SolveControl& control,
+                                        SolveStats& stats) {
+  const Design& design = problem.design;
+  const Index n = design.rows();
+  const Loss& loss = problem.loss;
+  const Penalty& penalty = problem.penalty;
+  const double floor_probability = options_.min_curvature_probability;
+  long long passes_left = control.max_passes;
+  curvature_.resize(n);
+  residual_.resize(n);
+  for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
+    ++stats.outer;
+    // Quadratic model of the loss at z: curvature h (floored like glmnet's pmin) and working
+    // residual rho / h.
+    loss.curvature(problem.y, problem.v, state.z, curvature_);
+    for (Index i = 0; i < n; ++i) {
+      const double floor = problem.v[i] * floor_probability * (1.0 - floor_probability);
+      curvature_[i] = std::max(curvature_[i], floor);
+    }
+    loss.residual(problem.y, problem.v, state.z, residual_);
+    residual_.array() /= curvature_.array();
+    weighted_residual_ = curvature_.cwiseProduct(residual_);
+    const double h_sum = curvature_.sum();
+    compute_column_curvature(design, curvature_, 0.0, false, working_set, column_curvature_);
+    start_residual_ = residual_;
+    previous_w_ = state.w;
+    const double previous_b = state.b;
+    const double previous_objective = loss.value(problem.y, problem.v, state.z) + penalty.value(state.w);
+
+    SolveControl inner = control;
+    KernelResult result = dispatch_kernel<false>(design, penalty, 0.0, curvature_, h_sum, residual_,
+                                                 weighted_residual_, state.w, state.b,
+                                                 problem.fit_intercept, working_set,
+                                                 column_curvature_, active_, inner, stats,
+                                                 passes_left);
+    // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
+    Vector step_z = start_residual_ - residual_;
+    double step = 1.0;
+    double objective = 0.0;
+    for (int halving = 0; halving < 40; ++halving) {
+      candidate_z_ = state.z + step * step_z;
+      Vector trial_w = previous_w_ + step * (state.w - previous_w_);
+      objective = loss.value(problem.y, problem.v, candidate_z_) + penalty.value(trial_w);
+      if (objective <= previous_objective + 1e-12 * std::abs(previous_objective)) break;
+      step *= 0.5;
+    }
+    if (step != 1.0) {
+      state.w = previous_w_ + step * (state.w - previous_w_);
+      state.b = previous_b + step * (state.b - previous_b);
+    }
+    state.z = candidate_z_;
+    if (!std::isfinite(objective)) {
+      return {Status::numerical_issue, "objective became non-finite in the Newton step"};
+    }
+    // Size of the accepted step in the metric of the quadratic model.
+    double change = 0.0;
+    for (Index j : working_set) {
+      const double delta = state.w[j] - previous_w_[j];
+      change = std::max(change, column_curvature_[j] * delta * delta);
+    }
+    change = std::max(change, h_sum * (state.b - previous_b) * (state.b - previous_b));
+    if (result.interrupted) {
+      recompute_linear_predictor(design, state.w, state.b, state.z);
+      return {Status::interrupted, "stopped by interrupt or time budget"};
+    }
+    if (change < control.tolerance) {
+      recompute_linear_predictor(design, state.w, state.b, state.z);
+      return {};
+    }
+    if (passes_left <= 0) break;
+  }
+  recompute_linear_predictor(design, state.w, state.b, state.z);
+  return {Status::not_converged, "proximal Newton reached max_newton_iterations or max_passes"};
+}
+
+void register_cd(Registry& registry) {
+  registry.add<Optimizer, CoordinateDescent>("cd", CoordinateDescent::schema());
+}
+
+}  // namespace sparsepath::plugins
+
+SPARSEPATH_PLUGIN("sparsepath-optimizer-cd", sparsepath::plugins::register_cd)

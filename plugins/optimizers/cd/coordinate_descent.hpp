@@ -1,0 +1,39 @@
+// Cyclic coordinate descent for separable penalties (capability prox_1d).
+//  - quadratic losses: exact coordinate minimisation on the residual, glmnet-style active-set
+//    iterations (sweep the working set, then iterate on the nonzeros until they settle);
+//  - other losses: proximal Newton (glmnet's IRLS outer loop) whose weighted least-squares
+//    subproblems run the same kernel, with a backtracking line search on the true objective.
+#pragma once
+
+#include "sparsepath/core/registry.hpp"
+
+namespace sparsepath::plugins {
+
+struct CoordinateDescentOptions {
+  long long max_newton_iterations = 200;
+  double min_curvature_probability = 1e-5;  // glmnet's pmin: IRLS weights floor
+  bool is_valid(std::string* why) const;
+};
+
+class CoordinateDescent final : public Optimizer {
+ public:
+  explicit CoordinateDescent(const Params& params);
+  static Schema schema();
+  Capability required_penalty_capabilities() const override { return Capability::prox_1d; }
+  Capability required_loss_capabilities() const override { return Capability::hessian_diag; }
+  Outcome solve(const Problem& problem, std::span<const Index> working_set, SolverState& state,
+                const SolveControl& control, SolveStats& stats) override;
+
+ private:
+  Outcome solve_quadratic(const Problem& problem, std::span<const Index> working_set,
+                          SolverState& state, const SolveControl& control, SolveStats& stats);
+  Outcome solve_newton(const Problem& problem, std::span<const Index> working_set,
+                       SolverState& state, const SolveControl& control, SolveStats& stats);
+  CoordinateDescentOptions options_;
+  // Scratch buffers reused across calls (no allocation in the hot loop).
+  Vector residual_, weighted_residual_, curvature_, column_curvature_, start_residual_;
+  Vector previous_w_, candidate_z_;
+  std::vector<Index> active_;
+};
+
+}  // namespace sparsepath::plugins

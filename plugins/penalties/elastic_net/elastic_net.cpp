@@ -1,0 +1,185 @@
+// The lasso and the elastic net on glmnet's scale:
+//   lambda * sum_j pf_j ( alpha |w_j| + (1 - alpha)/2 w_j^2 ),  lower_j <= w_j <= upper_j,
+// with penalty factors pf (rescaled to sum to the number of features, as glmnet does) and
+// optional box constraints given on the original scale of the coefficients.
+#include "sparsepath/core/registry.hpp"
+#include "sparsepath/io/data_readers.hpp"
+#include "sparsepath/plugin/abi.hpp"
+
+#include <cmath>
+
+namespace sparsepath::plugins {
+
+namespace {
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+Schema common_keys(Schema schema) {
+  return schema
+      .path("penalty_factors", std::nullopt,
+            "file with one nonnegative factor per feature (column order); 0 leaves a feature "
+            "unpenalized. Rescaled to sum to the number of features, as in glmnet")
+      .real("lower_limit", -infinity, "lower bound of every coefficient (original scale); <= 0",
+            Range{-infinity, 0.0, false, false})
+      .real("upper_limit", infinity, "upper bound of every coefficient (original scale); >= 0",
+            Range{0.0, infinity, false, false});
+}
+}  // namespace
+
+class ElasticNet final : public Penalty {
+ public:
+  ElasticNet(const Params& params, bool lasso)
+      : alpha_(lasso ? 1.0 : params.real("alpha")),
+        lower_limit_(params.real("lower_limit")),
+        upper_limit_(params.real("upper_limit")),
+        factors_file_(params.has("penalty_factors") ? params.text("penalty_factors") : "") {}
+
+  static Schema lasso_schema() {
+    return common_keys(Schema("lasso", "lambda * sum_j pf_j |beta_j| (standardized scale)"));
+  }
+  static Schema elastic_net_schema() {
+    return common_keys(
+        Schema("elastic_net",
+               "lambda * sum_j pf_j (alpha |beta_j| + (1 - alpha)/2 beta_j^2), glmnet's alpha")
+            .real("alpha", 0.5, "mix between the l1 (alpha = 1) and ridge (alpha = 0) parts",
+                  closed(0.0, 1.0)));
+  }
+
+  Capability capabilities() const override {
+    return Capability::prox_1d | Capability::dual_point | Capability::zero_subdifferential;
+  }
+
+  Outcome bind(const PenaltyContext& context) override {
+    const Index p = context.features;
+    factors_ = Vector::Ones(p);
+    if (!factors_file_.empty()) {
+      factors_ = read_vector_file(factors_file_, "penalty factors", p);
+      for (Index j = 0; j < p; ++j) {
+        if (factors_[j] < 0.0) {
+          throw Error(factors_file_ + ":" + " penalty factor of feature '" + context.names[j] +
+                      "' is " + format_real(factors_[j]) + "; expected >= 0");
+        }
+      }
+    }
+    for (Index j = 0; j < p; ++j) {
+      if (!context.excluded.empty() && context.excluded[j]) factors_[j] = 0.0;
+    }
+    const double total = factors_.sum();
+    if (total <= 0.0) {
+      throw Error("penalty: every penalty factor is zero; at least one feature must be penalized");
+    }
+    Index counted = 0;
+    for (Index j = 0; j < p; ++j) counted += (context.excluded.empty() || !context.excluded[j]);
+    factors_ *= static_cast<double>(counted) / total;
+    lower_.resize(p);
+    upper_.resize(p);
+    for (Index j = 0; j < p; ++j) {
+      const double scale = context.column_scale.empty() ? 1.0 : context.column_scale[static_cast<std::size_t>(j)];
+      lower_[j] = lower_limit_ * scale;
+      upper_[j] = upper_limit_ * scale;
+    }
+    return {};
+  }
+
+  void set_lambda(double lambda) override { lambda_ = lambda; }
+  double lambda() const override { return lambda_; }
+
+  double value(VecIn w) const override {
+    double total = 0.0;
+    for (Index j = 0; j < w.size(); ++j) {
+      total += factors_[j] * (alpha_ * std::abs(w[j]) + 0.5 * (1.0 - alpha_) * w[j] * w[j]);
+    }
+    return lambda_ * total;
+  }
+
+  double lambda_max(VecIn c0) const override {
+    const double effective_alpha = std::max(alpha_, 1e-3);  // glmnet's convention for alpha -> 0
+    double best = 0.0;
+    for (Index j = 0; j < c0.size(); ++j) {
+      if (factors_[j] <= 0.0) continue;
+      double magnitude = 0.0;
+      if (upper_[j] > 0.0) magnitude = std::max(magnitude, c0[j]);
+      if (lower_[j] < 0.0) magnitude = std::max(magnitude, -c0[j]);
+      best = std::max(best, magnitude / (effective_alpha * factors_[j]));
+    }
+    return best;
+  }
+
+  double prox_1d(Index j, double v, double curvature) const override {
+    const double l1 = lambda_ * alpha_ * factors_[j];
+    const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
+    const double target = curvature * v;
+    double x = 0.0;
+    if (target > l1) x = (target - l1) / (curvature + l2);
+    else if (target < -l1) x = (target + l1) / (curvature + l2);
+    return std::min(upper_[j], std::max(lower_[j], x));
+  }
+
+  Interval zero_subdifferential(Index j) const override {
+    const double l1 = lambda_ * alpha_ * factors_[j];
+    return Interval{lower_[j] < 0.0 ? -l1 : -infinity, upper_[j] > 0.0 ? l1 : infinity};
+  }
+
+  bool is_unpenalized(Index j) const override { return factors_[j] <= 0.0; }
+
+  double dual_scaling(VecIn c) const override {
+    if (alpha_ < 1.0) return 1.0;  // the ridge part makes the conjugate finite everywhere
+    double scale = 1.0;
+    for (Index j = 0; j < c.size(); ++j) {
+      if (factors_[j] <= 0.0) continue;
+      const double l1 = lambda_ * factors_[j];
+      if (c[j] > l1 && upper_[j] == infinity) scale = std::min(scale, l1 / c[j]);
+      if (c[j] < -l1 && lower_[j] == -infinity) scale = std::min(scale, -l1 / c[j]);
+    }
+    return scale;
+  }
+
+  double conjugate(VecIn c) const override {
+    double total = 0.0;
+    for (Index j = 0; j < c.size(); ++j) {
+      if (factors_[j] <= 0.0) continue;  // unpenalized: gradient checked separately (KKT)
+      const double l1 = lambda_ * alpha_ * factors_[j];
+      const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
+      if (l2 > 0.0) {
+        double x = 0.0;
+        if (c[j] > l1) x = (c[j] - l1) / l2;
+        else if (c[j] < -l1) x = (c[j] + l1) / l2;
+        x = std::min(upper_[j], std::max(lower_[j], x));
+        total += c[j] * x - l1 * std::abs(x) - 0.5 * l2 * x * x;
+      } else {
+        const double slack = 1e-12 * l1;
+        if (c[j] > l1 + slack) {
+          if (upper_[j] == infinity) return infinity;
+          total += (c[j] - l1) * upper_[j];
+        } else if (c[j] < -l1 - slack) {
+          if (lower_[j] == -infinity) return infinity;
+          total += (c[j] + l1) * lower_[j];
+        }
+      }
+    }
+    return total;
+  }
+
+ private:
+  double alpha_;
+  double lower_limit_;
+  double upper_limit_;
+  std::string factors_file_;
+  double lambda_ = 0.0;
+  Vector factors_, lower_, upper_;
+};
+
+
+void register_elastic_net(Registry& registry) {
+  registry.add_entry(ComponentKind::penalty, "lasso", ElasticNet::lasso_schema(),
+                     [](const Params& params) {
+                       return std::unique_ptr<Component>(new ElasticNet(params, true));
+                     });
+  registry.add_entry(ComponentKind::penalty, "elastic_net", ElasticNet::elastic_net_schema(),
+                     [](const Params& params) {
+                       return std::unique_ptr<Component>(new ElasticNet(params, false));
+                     });
+}
+
+}  // namespace sparsepath::plugins
+
+SPARSEPATH_PLUGIN("sparsepath-penalty-elastic-net", sparsepath::plugins::register_elastic_net)

@@ -1,0 +1,46 @@
+// Gap-safe sphere test (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017): the dual optimum
+// lies within `radius` of the current feasible dual point, so feature j is zero at the optimum
+// when every correlation in [c_j - r ||x_j||, c_j + r ||x_j||] lies strictly inside d h_j(0).
+#include "sparsepath/core/registry.hpp"
+#include "sparsepath/plugin/abi.hpp"
+
+#include <cmath>
+
+namespace sparsepath::plugins {
+
+class GapSafe final : public ScreeningRule {
+ public:
+  explicit GapSafe(const Params&) {}
+  static Schema schema() {
+    return Schema("gap_safe", "Safe dynamic screening by the duality-gap sphere; applied at the "
+                              "start of each lambda (warm start) and at every gap check");
+  }
+  bool is_safe() const override { return true; }
+  ScreeningTiming timing() const override { return ScreeningTiming::every_gap_check; }
+  Capability required_penalty_capabilities() const override {
+    return Capability::dual_point | Capability::zero_subdifferential;
+  }
+  Capability required_loss_capabilities() const override { return Capability::lipschitz_gradient; }
+  void screen(const ScreeningContext& context, std::span<char> keep) const override {
+    if (!std::isfinite(context.radius)) return;
+    const Penalty& penalty = context.problem.penalty;
+    for (std::size_t j = 0; j < keep.size(); ++j) {
+      if (!keep[j]) continue;
+      const Index index = static_cast<Index>(j);
+      const double spread = context.radius * context.column_norms[index];
+      const Interval allowed = penalty.zero_subdifferential(index);
+      const double centre = context.correlation[index];
+      if (allowed.strictly_contains(centre - spread) && allowed.strictly_contains(centre + spread)) {
+        keep[j] = 0;
+      }
+    }
+  }
+};
+
+void register_gap_safe(Registry& registry) {
+  registry.add<ScreeningRule, GapSafe>("gap_safe", GapSafe::schema());
+}
+
+}  // namespace sparsepath::plugins
+
+SPARSEPATH_PLUGIN("sparsepath-screening-gap-safe", sparsepath::plugins::register_gap_safe)

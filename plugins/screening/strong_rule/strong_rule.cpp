@@ -1,0 +1,41 @@
+// Sequential strong rule (Tibshirani et al. 2012): discard j when its correlation at the
+// previous solution satisfies |c_j| < 2 lambda_k - lambda_{k-1} (scaled by the penalty's
+// subdifferential at zero). Not safe: the path solver re-checks KKT on everything discarded.
+#include "sparsepath/core/registry.hpp"
+#include "sparsepath/plugin/abi.hpp"
+
+namespace sparsepath::plugins {
+
+class StrongRule final : public ScreeningRule {
+ public:
+  explicit StrongRule(const Params&) {}
+  static Schema schema() {
+    return Schema("strong_rule", "Sequential strong rule (unsafe; the framework re-checks KKT "
+                                 "conditions on every discarded feature and re-solves)");
+  }
+  bool is_safe() const override { return false; }
+  ScreeningTiming timing() const override { return ScreeningTiming::path_point_start; }
+  Capability required_penalty_capabilities() const override { return Capability::zero_subdifferential; }
+  Capability required_loss_capabilities() const override { return Capability::none; }
+  void screen(const ScreeningContext& context, std::span<char> keep) const override {
+    if (context.lambda <= 0.0) return;
+    const double factor = (2.0 * context.lambda - context.previous_lambda) / context.lambda;
+    if (factor <= 0.0) return;
+    const Penalty& penalty = context.problem.penalty;
+    for (std::size_t j = 0; j < keep.size(); ++j) {
+      if (!keep[j]) continue;
+      const Index index = static_cast<Index>(j);
+      const Interval allowed = penalty.zero_subdifferential(index);
+      const Interval shrunk{allowed.low * factor, allowed.high * factor};
+      if (shrunk.strictly_contains(context.previous_correlation[index])) keep[j] = 0;
+    }
+  }
+};
+
+void register_strong_rule(Registry& registry) {
+  registry.add<ScreeningRule, StrongRule>("strong_rule", StrongRule::schema());
+}
+
+}  // namespace sparsepath::plugins
+
+SPARSEPATH_PLUGIN("sparsepath-screening-strong-rule", sparsepath::plugins::register_strong_rule)
