@@ -1,5 +1,4 @@
 #define BOOST_TEST_MODULE data_readers
-#define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
 #include "sparsepath/io/data_readers.hpp"

@@ -117,6 +117,16 @@ PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
   return result;
 }
 
+double PathSolver::safe_radius(const Evaluation& at) const {
+  if (!std::isfinite(at.gap)) return std::numeric_limits<double>::infinity();
+  // The computed gap carries rounding error of order eps (|P| + |D|); a radius from a gap
+  // rounded down to zero would screen features whose correlation sits on the boundary.
+  const double rounding =
+      64.0 * std::numeric_limits<double>::epsilon() * (std::abs(at.primal) + std::abs(at.dual));
+  return std::sqrt(2.0 * problem_.loss.curvature_bound() * weight_max_ *
+                   (std::max(at.gap, 0.0) + rounding));
+}
+
 PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCallback& progress) {
   const Design& design = problem_.design;
   const Penalty& penalty_ref = problem_.penalty;
@@ -178,9 +188,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     }
     Evaluation evaluation = evaluate(state);
     auto screening_context = [&](const Evaluation& at) {
-      const double radius = std::isfinite(at.gap)
-                                ? std::sqrt(2.0 * loss_curvature * weight_max_ * std::max(at.gap, 0.0))
-                                : std::numeric_limits<double>::infinity();
+      const double radius = safe_radius(at);
       return ScreeningContext{problem_, lambda, previous_lambda, at.scaled_correlation,
                               previous_correlation, radius, column_norms_};
     };

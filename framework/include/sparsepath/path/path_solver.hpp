@@ -52,6 +52,8 @@ class PathSolver {
     Vector scaled_correlation;  // X^T q, q = scaling * rho (the feasible dual point)
   };
   Evaluation evaluate(const SolverState& state) const;
+  // Gap-safe radius in rho scale, sqrt(2 L_f max_i v_i G), with G padded by its rounding error.
+  double safe_radius(const Evaluation& at) const;
   double lambda_max() const { return lambda_max_; }
   double null_objective() const { return null_objective_; }
   SolverState null_state() const;

@@ -1,0 +1,284 @@
+// The path solver against independent answers: brute force over sign patterns on tiny lasso and
+// elastic-net problems, KKT conditions, screening safety against tight unscreened solves, and
+// the strong rule's mandatory KKT re-check.
+#define BOOST_TEST_MODULE solver
+#include <boost/test/unit_test.hpp>
+
+#include "test_support.hpp"
+
+#include <cmath>
+
+using namespace sparsepath;
+using namespace sparsepath::testing;
+
+namespace {
+
+struct Fixture {
+  RandomProblem data;
+  std::unique_ptr<Design> design;
+  std::unique_ptr<Loss> loss;
+  std::unique_ptr<Penalty> penalty;
+  std::unique_ptr<Optimizer> optimizer;
+  std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
+  std::vector<const ScreeningRule*> rules;
+
+  Fixture(Index n, Index p, unsigned seed, bool logistic, const std::string& penalty_type,
+          double alpha, std::vector<std::string> rule_names, double correlation = 0.0)
+      : data(n, p, seed, logistic, correlation) {
+    design = dense_design(data.x, data.names);
+    loss = make_component<Loss>(logistic ? "logistic" : "squared");
+    std::vector<std::pair<std::string, std::string>> values;
+    if (penalty_type == "elastic_net") values.emplace_back("alpha", format_real(alpha));
+    penalty = make_component<Penalty>(penalty_type, values);
+    PenaltyContext context;
+    context.features = p;
+    context.column_scale = std::span<const double>(data.standardization.scale.data(), static_cast<std::size_t>(p));
+    context.names = std::span<const std::string>(data.names);
+    context.excluded = std::span<const char>(data.standardization.excluded);
+    BOOST_REQUIRE(penalty->bind(context).ok());
+    optimizer = make_component<Optimizer>("cd");
+    for (const std::string& name : rule_names) {
+      rule_objects.push_back(make_component<ScreeningRule>(name));
+      rules.push_back(rule_objects.back().get());
+    }
+  }
+  Problem problem() const {
+    return Problem{*design, data.y, data.v, true, *loss, *penalty, true};
+  }
+  PathResult run(const std::vector<double>& lambdas, double tolerance) {
+    PathOptions options;
+    options.lambdas = lambdas;
+    options.tolerance = tolerance;
+    options.min_deviance_change = 0.0;
+    options.max_deviance_ratio = 1.0;
+    Problem p = problem();
+    PathSolver solver(p, *optimizer, rules, options, data.standardization, data.names);
+    return solver.run();
+  }
+  double lambda_max() {
+    Problem p = problem();
+    PathOptions options;
+    PathSolver solver(p, *optimizer, rules, options, data.standardization, data.names);
+    return solver.lambda_max();
+  }
+};
+
+Vector dense_coefficients(const PathPoint& point, Index p) {
+  Vector w = Vector::Zero(p);
+  for (const auto& [j, value] : point.coefficients) w[j] = value;
+  return w;
+}
+
+// Squared loss with centred columns: minimise 1/(2n)||yc - Xw||^2 + lambda(alpha|w|_1 + (1-alpha)/2|w|^2)
+// by enumerating every sign pattern and solving the stationarity equations on its support.
+double brute_force(const Matrix& x, const Vector& y, double lambda, double alpha, Vector& best_w) {
+  const Index n = x.rows(), p = x.cols();
+  const Vector yc = y.array() - y.mean();
+  double best = std::numeric_limits<double>::infinity();
+  Index patterns = 1;
+  for (Index j = 0; j < p; ++j) patterns *= 3;
+  for (Index code = 0; code < patterns; ++code) {
+    std::vector<Index> support;
+    std::vector<double> signs;
+    Index rest = code;
+    for (Index j = 0; j < p; ++j) {
+      const Index digit = rest % 3;
+      rest /= 3;
+      if (digit != 0) {
+        support.push_back(j);
+        signs.push_back(digit == 1 ? 1.0 : -1.0);
+      }
+    }
+    Vector w = Vector::Zero(p);
+    if (!support.empty()) {
+      const Index k = static_cast<Index>(support.size());
+      Matrix a(k, k);
+      Vector b(k);
+      for (Index r = 0; r < k; ++r) {
+        for (Index c = 0; c < k; ++c) a(r, c) = x.col(support[r]).dot(x.col(support[c])) / n;
+        a(r, r) += lambda * (1.0 - alpha);
+        b[r] = x.col(support[r]).dot(yc) / n - lambda * alpha * signs[r];
+      }
+      Vector solution = a.ldlt().solve(b);
+      bool consistent = true;
+      for (Index r = 0; r < k; ++r) consistent &= solution[r] * signs[r] > 0.0;
+      if (!consistent) continue;
+      for (Index r = 0; r < k; ++r) w[support[r]] = solution[r];
+    }
+    const double objective = 0.5 * (yc - x * w).squaredNorm() / n +
+                             lambda * (alpha * w.lpNorm<1>() + 0.5 * (1.0 - alpha) * w.squaredNorm());
+    if (objective < best) {
+      best = objective;
+      best_w = w;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(lasso_and_elastic_net_match_brute_force_and_kkt) {
+  for (unsigned seed = 1; seed <= 6; ++seed) {
+    for (double alpha : {1.0, 0.5}) {
+      Fixture fixture(25, 5, seed, false, alpha == 1.0 ? "lasso" : "elastic_net", alpha, {"gap_safe"}, 0.5);
+      const double lambda_max = fixture.lambda_max();
+      std::vector<double> lambdas = {0.9 * lambda_max, 0.5 * lambda_max, 0.2 * lambda_max, 0.05 * lambda_max, 0.002 * lambda_max};
+      PathResult result = fixture.run(lambdas, 1e-15);
+      BOOST_REQUIRE_EQUAL(result.points.size(), lambdas.size());
+      for (const PathPoint& point : result.points) {
+        BOOST_TEST_CONTEXT("seed " << seed << " alpha " << alpha << " lambda " << point.lambda) {
+          BOOST_TEST(point.converged);
+          Vector reference_w;
+          const double reference = brute_force(fixture.data.x, fixture.data.y, point.lambda, alpha, reference_w);
+          BOOST_TEST_MESSAGE("ours " << point.objective << " brute " << reference << " passes " << point.passes << " nnz " << point.coefficients.size());
+          BOOST_TEST(std::abs(point.objective - reference) <= 1e-10 * reference);
+          const Vector w = dense_coefficients(point, 5);
+          BOOST_TEST((w - reference_w).lpNorm<Eigen::Infinity>() <= 1e-5);
+          // KKT at 1e-8 (relative to lambda): c = X^T (y - z) / n.
+          const Vector z = (fixture.data.x * w).array() + point.intercept;
+          const Vector c = fixture.data.x.transpose() * (fixture.data.y - z) / 25.0;
+          for (Index j = 0; j < 5; ++j) {
+            if (w[j] == 0.0) {
+              BOOST_TEST(std::abs(c[j]) <= point.lambda * alpha + 1e-8);
+            } else {
+              const double stationarity = c[j] - point.lambda * alpha * (w[j] > 0 ? 1.0 : -1.0) - point.lambda * (1.0 - alpha) * w[j];
+              BOOST_TEST(std::abs(stationarity) <= 1e-8);
+            }
+          }
+          BOOST_TEST(std::abs((fixture.data.y - z).sum()) <= 1e-9 * fixture.data.y.lpNorm<1>());
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(logistic_kkt_and_gap_at_tight_tolerance) {
+  for (unsigned seed = 1; seed <= 4; ++seed) {
+    for (double alpha : {1.0, 0.5}) {
+      Fixture fixture(80, 8, seed, true, alpha == 1.0 ? "lasso" : "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.3);
+      const double lambda_max = fixture.lambda_max();
+      PathResult result = fixture.run({0.8 * lambda_max, 0.3 * lambda_max, 0.05 * lambda_max}, 1e-12);
+      for (const PathPoint& point : result.points) {
+        BOOST_TEST_CONTEXT("seed " << seed << " alpha " << alpha << " lambda " << point.lambda) {
+          BOOST_TEST(point.converged);
+          BOOST_TEST(point.duality_gap >= -1e-12);
+          const Vector w = dense_coefficients(point, 8);
+          const Vector z = (fixture.data.x * w).array() + point.intercept;
+          Vector rho(80);
+          for (Index i = 0; i < 80; ++i) rho[i] = (fixture.data.y[i] - 1.0 / (1.0 + std::exp(-z[i]))) / 80.0;
+          BOOST_TEST(std::abs(rho.sum()) <= 1e-7);
+          const Vector c = fixture.data.x.transpose() * rho;
+          for (Index j = 0; j < 8; ++j) {
+            if (w[j] == 0.0) {
+              BOOST_TEST(std::abs(c[j]) <= point.lambda * alpha * (1.0 + 1e-6));
+            } else {
+              const double stationarity = c[j] - point.lambda * alpha * (w[j] > 0 ? 1.0 : -1.0) - point.lambda * (1.0 - alpha) * w[j];
+              BOOST_TEST(std::abs(stationarity) <= 1e-6 * point.lambda);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// SAFETY: at many dual points along the way to the optimum, every feature the gap-safe test
+// removes is zero in a tight reference solved without screening.
+BOOST_AUTO_TEST_CASE(gap_safe_never_removes_an_active_feature) {
+  Index removed_total = 0;
+  for (bool logistic : {false, true}) {
+    for (double alpha : {1.0, 0.6}) {
+      for (unsigned seed = 11; seed <= 14; ++seed) {
+        Fixture reference(60, 30, seed, logistic, alpha == 1.0 ? "lasso" : "elastic_net", alpha, {}, 0.6);
+        Fixture screened(60, 30, seed, logistic, alpha == 1.0 ? "lasso" : "elastic_net", alpha, {"gap_safe"}, 0.6);
+        const double lambda_max = reference.lambda_max();
+        for (double fraction : {0.7, 0.3, 0.1}) {
+          const double lambda = fraction * lambda_max;
+          PathResult tight = reference.run({lambda}, 1e-13);
+          BOOST_REQUIRE(tight.points.back().converged);
+          const Vector w_star = dense_coefficients(tight.points.back(), 30);
+          // Dual points from increasingly accurate solves (loose tolerances).
+          for (double tolerance : {1e-1, 1e-2, 1e-3, 1e-5, 1e-8}) {
+            PathResult rough = screened.run({lambda}, tolerance);
+            const PathPoint& point = rough.points.back();
+            BOOST_TEST_MESSAGE("rough " << point.objective << " tight " << tight.points.back().objective << " gap " << point.duality_gap << " conv " << point.converged);
+            // Rebuild the state and evaluate the rule directly at that point.
+            Problem problem = screened.problem();
+            screened.penalty->set_lambda(lambda);
+            PathOptions options;
+            options.lambdas = {lambda};
+            PathSolver solver(problem, *screened.optimizer, {}, options, screened.data.standardization, screened.data.names);
+            SolverState state;
+            state.w = dense_coefficients(point, 30);
+            state.b = point.intercept;
+            state.z = (screened.data.x * state.w).array() + state.b;
+            PathSolver::Evaluation evaluation = solver.evaluate(state);
+            Vector norms(30);
+            for (Index j = 0; j < 30; ++j) {
+              norms[j] = std::sqrt(screened.data.x.col(j).squaredNorm() - std::pow(screened.data.x.col(j).sum(), 2) / 60.0);
+            }
+            const double radius = solver.safe_radius(evaluation);
+            ScreeningContext context{problem, lambda, lambda, evaluation.scaled_correlation, evaluation.correlation, radius, norms};
+            std::vector<char> keep(30, 1);
+            screened.rules[0]->screen(context, keep);
+            for (Index j = 0; j < 30; ++j) {
+              if (!keep[j]) {
+                ++removed_total;
+                BOOST_TEST_CONTEXT("logistic " << logistic << " alpha " << alpha << " seed " << seed << " lambda/lmax " << fraction << " tol " << tolerance << " feature " << j) {
+                  BOOST_TEST(std::abs(w_star[j]) <= 1e-10);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  BOOST_TEST(removed_total > 100);  // the test exercised the rule
+}
+
+BOOST_AUTO_TEST_CASE(screening_does_not_change_the_path) {
+  for (bool logistic : {false, true}) {
+    Fixture plain(100, 40, 5, logistic, "lasso", 1.0, {}, 0.7);
+    Fixture screened(100, 40, 5, logistic, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.7);
+    const double lambda_max = plain.lambda_max();
+    std::vector<double> lambdas;
+    for (int k = 0; k < 20; ++k) lambdas.push_back(lambda_max * std::pow(0.01, k / 19.0));
+    PathResult a = plain.run(lambdas, 1e-12);
+    PathResult b = screened.run(lambdas, 1e-12);
+    BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
+    for (std::size_t k = 0; k < a.points.size(); ++k) {
+      BOOST_TEST_CONTEXT("logistic " << logistic << " point " << k) {
+        BOOST_TEST(b.points[k].converged);
+        BOOST_TEST(std::abs(a.points[k].objective - b.points[k].objective) <= 1e-10 * a.points[k].objective);
+        BOOST_TEST((dense_coefficients(a.points[k], 40) - dense_coefficients(b.points[k], 40)).lpNorm<Eigen::Infinity>() <= 1e-5);
+      }
+    }
+  }
+}
+
+// The strong rule is unsafe: it assumes correlations move no faster than lambda, which fails
+// once several features are active. With big steps down the grid (lambda_k = 0.6 lambda_{k-1},
+// found by a search over designs and step sizes) it discards features that end up active. The
+// path solver's KKT re-check must catch every one, and the path must equal the unscreened one.
+BOOST_AUTO_TEST_CASE(strong_rule_violations_are_caught_by_the_kkt_check) {
+  Index violations = 0;
+  for (unsigned seed = 1; seed <= 10; ++seed) {
+    Fixture plain(60, 50, seed, false, "lasso", 1.0, {}, 0.0);
+    Fixture strong(60, 50, seed, false, "lasso", 1.0, {"strong_rule"}, 0.0);
+    const double lambda_max = plain.lambda_max();
+    std::vector<double> lambdas;
+    for (int k = 0; k < 12; ++k) lambdas.push_back(lambda_max * std::pow(0.6, k));
+    PathResult a = plain.run(lambdas, 1e-12);
+    PathResult b = strong.run(lambdas, 1e-12);
+    BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
+    for (std::size_t k = 0; k < a.points.size(); ++k) {
+      violations += b.points[k].screening.kkt_violations;
+      BOOST_TEST(b.points[k].converged);
+      BOOST_TEST(std::abs(a.points[k].objective - b.points[k].objective) <= 1e-10 * a.points[k].objective);
+      BOOST_TEST((dense_coefficients(a.points[k], 50) - dense_coefficients(b.points[k], 50)).lpNorm<Eigen::Infinity>() <= 1e-5);
+    }
+  }
+  BOOST_TEST_MESSAGE("strong-rule violations caught: " << violations);
+  BOOST_TEST(violations > 0);
+}
