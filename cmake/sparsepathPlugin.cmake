@@ -11,6 +11,7 @@ function(sparsepath_add_plugin)
   endif()
   set(target "sparsepath_plugin_${ARG_NAME}")
   add_library(${target} MODULE ${ARG_SOURCES})
+  set_property(GLOBAL APPEND PROPERTY SPARSEPATH_PLUGIN_TARGETS ${target})
   target_link_libraries(${target} PRIVATE sparsepath::core)
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME "sparsepath_${ARG_NAME}"

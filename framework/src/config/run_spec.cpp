@@ -71,14 +71,6 @@ RunSpec read_run_spec_ini(const fs::path& file) {
   const std::string text = read_text(file);
   RunSpec spec = make_spec(file);
   const std::string name = file.string();
-  // Boost.PropertyTree parses and rejects what it rejects (duplicate keys and sections)...
-  pt::ptree tree;
-  try {
-    std::istringstream stream(text);
-    pt::read_ini(stream, tree);
-  } catch (const pt::ini_parser_error& failure) {
-    throw Error(name + ":" + std::to_string(failure.line()) + ": " + failure.message());
-  }
   // ...and a line scan recovers where each key is, for messages, and catches what it allows.
   std::istringstream lines(text);
   std::string line;
@@ -94,6 +86,12 @@ RunSpec read_run_spec_ini(const fs::path& file) {
                     content + "'; expected [name]");
       }
       std::string role = trim(content.substr(1, content.size() - 2));
+      for (const SectionSpec& existing : spec.sections) {
+        if (existing.role == role) {
+          throw Error(name + ":" + std::to_string(number) + ": section [" + role +
+                      "] appears twice (first at line " + std::to_string(existing.location.line) + ")");
+        }
+      }
       SectionSpec section;
       section.role = role;
       section.location = {name, number};
@@ -104,7 +102,7 @@ RunSpec read_run_spec_ini(const fs::path& file) {
     std::size_t equals = content.find('=');
     if (equals == std::string::npos) {
       throw Error(name + ":" + std::to_string(number) + ": '" + content +
-                  "' is not a 'key = value' line");
+                  "' is not a 'key = value' line; expected key = value, [section] or a ; comment");
     }
     std::string key = trim(content.substr(0, equals));
     std::string value = trim(content.substr(equals + 1));
@@ -117,16 +115,79 @@ RunSpec read_run_spec_ini(const fs::path& file) {
       throw Error(name + ":" + std::to_string(number) + ": value of '" + current->role + "." +
                   key + "' contains ' ;': INI comments must be on their own line");
     }
+    if (current->values.count(key) != 0) {
+      throw Error(name + ":" + std::to_string(number) + ": duplicate key '" + current->role + "." +
+                  key + "' (first given at line " + std::to_string(current->locations[key].line) +
+                  "); expected each key once per section");
+    }
     current->values[key] = value;
     current->locations[key] = {name, number};
   }
+  // Boost.PropertyTree must accept the file too (it is the reference INI reader).
+  pt::ptree tree;
+  try {
+    std::istringstream stream(text);
+    pt::read_ini(stream, tree);
+  } catch (const pt::ini_parser_error& failure) {
+    throw Error(name + ":" + std::to_string(failure.line()) + ": " + failure.message());
+  }
   return spec;
 }
+
+namespace {
+
+// Boost's XML reader does not check that closing tags match their opening tags; this does.
+void check_tags_balanced(const std::string& text, const std::string& name) {
+  std::vector<std::pair<std::string, int>> open;
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (text[i] != '<') continue;
+    if (text.compare(i, 4, "<!--") == 0) {
+      std::size_t end = text.find("-->", i);
+      if (end == std::string::npos) break;
+      line += static_cast<int>(std::count(text.begin() + i, text.begin() + end, '\n'));
+      i = end + 2;
+      continue;
+    }
+    if (i + 1 < text.size() && (text[i + 1] == '?' || text[i + 1] == '!')) continue;
+    std::size_t end = text.find('>', i);
+    if (end == std::string::npos) break;
+    std::string tag = text.substr(i + 1, end - i - 1);
+    const int tag_line = line;
+    line += static_cast<int>(std::count(tag.begin(), tag.end(), '\n'));
+    i = end;
+    const bool closing = !tag.empty() && tag[0] == '/';
+    const bool self_closing = !tag.empty() && tag.back() == '/';
+    std::size_t start = closing ? 1 : 0;
+    std::size_t stop = start;
+    while (stop < tag.size() && !std::isspace(static_cast<unsigned char>(tag[stop])) && tag[stop] != '/') ++stop;
+    const std::string element = tag.substr(start, stop - start);
+    if (closing) {
+      if (open.empty() || open.back().first != element) {
+        throw Error(name + ":" + std::to_string(tag_line) + ": malformed XML: closing tag </" + element +
+                    "> does not match " + (open.empty() ? std::string("any open element")
+                                                        : "<" + open.back().first + "> opened at line " +
+                                                              std::to_string(open.back().second)));
+      }
+      open.pop_back();
+    } else if (!self_closing) {
+      open.emplace_back(element, tag_line);
+    }
+  }
+  if (!open.empty()) {
+    throw Error(name + ":" + std::to_string(open.back().second) + ": malformed XML: <" + open.back().first +
+                "> is never closed");
+  }
+}
+
+}  // namespace
 
 RunSpec read_run_spec_xml(const fs::path& file) {
   const std::string text = read_text(file);
   RunSpec spec = make_spec(file);
   const std::string name = file.string();
+  check_tags_balanced(text, name);
   pt::ptree tree;
   try {
     std::istringstream stream(text);

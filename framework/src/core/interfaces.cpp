@@ -60,6 +60,7 @@ std::string describe(Capability set) {
   return out.empty() ? "none" : out;
 }
 
+Error::~Error() = default;
 Component::~Component() = default;
 Design::~Design() = default;
 Loss::~Loss() = default;

@@ -137,7 +137,7 @@ void print_point(std::ostream& out, const PathPoint& point, Index index) {
   out << line << "\n";
 }
 
-int command_fit(const std::vector<std::string>& arguments, bool check_only) {
+int command_fit(PluginManager& plugins, const std::vector<std::string>& arguments, bool check_only) {
   po::options_description options("fit options");
   options.add_options()("experiment", po::value<std::string>(), "experiment file")(
       "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override")(
@@ -152,9 +152,14 @@ int command_fit(const std::vector<std::string>& arguments, bool check_only) {
   if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
   RunSpec spec = read_run_spec(values["experiment"].as<std::string>());
   if (values.count("set")) {
-    for (const std::string& assignment : values["set"].as<std::vector<std::string>>()) apply_override(spec, assignment);
+    for (const std::string& assignment : values["set"].as<std::vector<std::string>>()) {
+      try {
+        apply_override(spec, assignment);
+      } catch (const Error& failure) {
+        throw po::error(failure.what());
+      }
+    }
   }
-  PluginManager plugins;
   std::vector<fs::path> extra;
   if (values.count("plugin-path")) {
     for (const std::string& item : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(item);
@@ -254,12 +259,11 @@ int command_predict(const std::vector<std::string>& arguments) {
   return exit_ok;
 }
 
-int command_list(const std::vector<std::string>& arguments) {
+int command_list(PluginManager& plugins, const std::vector<std::string>& arguments) {
   po::options_description options("list options");
   options.add_options()("plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder");
   po::variables_map values;
   po::store(po::command_line_parser(arguments).options(options).run(), values);
-  PluginManager plugins;
   load_default_plugins(plugins, values.count("plugin-path") ? values["plugin-path"].as<std::vector<std::string>>() : std::vector<std::string>{});
   for (const RegistryEntry* entry : plugins.registry().all()) {
     std::string name = std::string(to_string(entry->kind)) + "/" + entry->name;
@@ -274,7 +278,7 @@ int command_list(const std::vector<std::string>& arguments) {
   return exit_ok;
 }
 
-int command_describe(const std::vector<std::string>& arguments) {
+int command_describe(PluginManager& plugins, const std::vector<std::string>& arguments) {
   po::options_description options("describe options");
   options.add_options()("component", po::value<std::string>(), "KIND/NAME or a framework section")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder");
@@ -297,7 +301,6 @@ int command_describe(const std::vector<std::string>& arguments) {
   }
   auto kind = parse_component_kind(what.substr(0, slash));
   if (!kind) throw Error("unknown component kind '" + what.substr(0, slash) + "'; expected design, loss, penalty, optimizer, screening, lp or writer");
-  PluginManager plugins;
   load_default_plugins(plugins, values.count("plugin-path") ? values["plugin-path"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const std::string name = what.substr(slash + 1);
   const RegistryEntry* entry = plugins.registry().find(*kind, name);
@@ -313,12 +316,11 @@ int command_describe(const std::vector<std::string>& arguments) {
   return exit_ok;
 }
 
-int command_reference(const std::vector<std::string>& arguments) {
+int command_reference(PluginManager& plugins, const std::vector<std::string>& arguments) {
   po::options_description options("reference options");
   options.add_options()("plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder");
   po::variables_map values;
   po::store(po::command_line_parser(arguments).options(options).run(), values);
-  PluginManager plugins;
   load_default_plugins(plugins, values.count("plugin-path") ? values["plugin-path"].as<std::vector<std::string>>() : std::vector<std::string>{});
   std::cout << markdown_reference(plugins);
   return exit_ok;
@@ -344,13 +346,16 @@ int main(int argc, char** argv) {
       return exit_ok;
     }
   }
+  // The plugin libraries stay loaded until main returns: an exception thrown by a plugin (and
+  // anything else it created) must never outlive its library.
+  PluginManager plugins;
   try {
-    if (command == "fit") return command_fit(rest, false);
-    if (command == "check") return command_fit(rest, true);
+    if (command == "fit") return command_fit(plugins, rest, false);
+    if (command == "check") return command_fit(plugins, rest, true);
     if (command == "predict") return command_predict(rest);
-    if (command == "list") return command_list(rest);
-    if (command == "describe") return command_describe(rest);
-    if (command == "reference") return command_reference(rest);
+    if (command == "list") return command_list(plugins, rest);
+    if (command == "describe") return command_describe(plugins, rest);
+    if (command == "reference") return command_reference(plugins, rest);
     std::cerr << "sparsepath: unknown command '" << command << "'\n" << usage_text;
     return exit_usage;
   } catch (const po::error& failure) {

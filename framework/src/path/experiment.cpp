@@ -237,30 +237,50 @@ Composition compose(const RunSpec& spec, const PluginManager& plugins) {
   return composition;
 }
 
+// Every framework -> plugin call goes through here: whatever a plugin throws becomes an Error
+// owned by the host that names the component.
+template <class Function>
+auto guarded(const std::string& who, Function&& function) -> decltype(function()) {
+  try {
+    return function();
+  } catch (const Error& failure) {
+    throw Error(who + ": " + failure.what());
+  } catch (const std::exception& failure) {
+    throw Error(who + " failed: " + failure.what());
+  } catch (...) {
+    throw Error(who + " failed with an unknown exception");
+  }
+}
+
 void check_capabilities(const Composition& parts, const Optimizer& optimizer, const Loss& loss,
                         const Penalty& penalty, const std::vector<const ScreeningRule*>& rules) {
-  auto require = [](const std::string& who, Capability needed, const std::string& whom,
-                    Capability offered) {
+  auto capabilities_of = [](const std::string& who, const auto& call) { return guarded(who, call); };
+  const std::string optimizer_name = "optimizer '" + parts.optimizer.type + "'";
+  const std::string loss_name = "loss '" + parts.loss.type + "'";
+  const std::string penalty_name = "penalty '" + parts.penalty.type + "'";
+  const Capability loss_offers = capabilities_of(loss_name, [&] { return loss.capabilities(); });
+  const Capability penalty_offers = capabilities_of(penalty_name, [&] { return penalty.capabilities(); });
+  auto require = [](const std::string& who, Capability needed, const std::string& kind,
+                    const std::string& type, Capability offered) {
     if (!has_all(offered, needed)) {
-      throw Error(who + " needs " + whom + " capabilities '" + describe(needed) + "'; '" +
-                  whom.substr(whom.find(' ') + 1) + "' offers '" + describe(offered) + "'");
+      throw Error(who + " needs " + kind + " capability '" + describe(needed) + "'; " + kind + " '" +
+                  type + "' offers '" + describe(offered) + "'");
     }
   };
-  require("optimizer '" + parts.optimizer.type + "'", optimizer.required_penalty_capabilities(),
-          "penalty " + parts.penalty.type, penalty.capabilities());
-  require("optimizer '" + parts.optimizer.type + "'", optimizer.required_loss_capabilities(),
-          "loss " + parts.loss.type, loss.capabilities());
+  const Capability optimizer_penalty = capabilities_of(optimizer_name, [&] { return optimizer.required_penalty_capabilities(); });
+  const Capability optimizer_loss = capabilities_of(optimizer_name, [&] { return optimizer.required_loss_capabilities(); });
+  require(optimizer_name, optimizer_penalty, "penalty", parts.penalty.type, penalty_offers);
+  require(optimizer_name, optimizer_loss, "loss", parts.loss.type, loss_offers);
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    require("screening rule '" + parts.rules[i].type + "'", rules[i]->required_penalty_capabilities(),
-            "penalty " + parts.penalty.type, penalty.capabilities());
-    require("screening rule '" + parts.rules[i].type + "'", rules[i]->required_loss_capabilities(),
-            "loss " + parts.loss.type, loss.capabilities());
+    const std::string rule_name = "screening rule '" + parts.rules[i].type + "'";
+    require(rule_name, capabilities_of(rule_name, [&] { return rules[i]->required_penalty_capabilities(); }),
+            "penalty", parts.penalty.type, penalty_offers);
+    require(rule_name, capabilities_of(rule_name, [&] { return rules[i]->required_loss_capabilities(); }),
+            "loss", parts.loss.type, loss_offers);
   }
   // The path solver certifies every point with a duality gap.
-  require("the path solver's duality-gap certificate", Capability::dual_point,
-          "penalty " + parts.penalty.type, penalty.capabilities());
-  require("the path solver's duality-gap certificate", Capability::conjugate,
-          "loss " + parts.loss.type, loss.capabilities());
+  require("the path solver's duality-gap certificate", Capability::dual_point, "penalty", parts.penalty.type, penalty_offers);
+  require("the path solver's duality-gap certificate", Capability::conjugate, "loss", parts.loss.type, loss_offers);
 }
 
 std::string machine_description() {
@@ -287,6 +307,19 @@ struct StagingFolder {
     }
   }
 };
+
+void require_input_file(const Params& params, const std::string& key) {
+  if (!params.has(key)) return;
+  std::error_code error;
+  const fs::path file = params.text(key);
+  if (!fs::exists(file, error)) {
+    throw Error(params.role() + "." + key + " = '" + file.string() +
+                "': no such file (No such file or directory); expected an existing file");
+  }
+  if (fs::is_directory(file, error)) {
+    throw Error(params.role() + "." + key + " = '" + file.string() + "' is a folder; expected a file");
+  }
+}
 
 void select_rows(DataSet& data, const std::vector<Index>& rows) {
   const Index n = static_cast<Index>(rows.size());
@@ -387,7 +420,22 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     }
   }
 
+  // Outputs: every file goes into a private staging folder renamed into place at the end; it is
+  // created before the fit so that an unwritable destination fails fast.
+  StagingFolder staging;
+  staging.path = output_directory.parent_path() /
+                 ("." + output_directory.filename().string() + ".partial-" + std::to_string(::getpid()));
+  {
+    std::error_code error;
+    fs::remove_all(staging.path, error);
+    fs::create_directories(staging.path, error);
+    if (error) {
+      throw Error("cannot create output folder '" + output_directory.string() + "': " + error.message());
+    }
+  }
   // Data.
+  for (const char* key : {"file", "weights", "target_file"}) require_input_file(data_params, key);
+  require_input_file(path_params, "lambda_file");
   const std::string data_type = data_params.text("type");
   const fs::path data_file = data_params.text("file");
   DataSet data;
@@ -428,7 +476,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     }
   }
   if (data.rows() < 2) throw Error(data_file.string() + ": at least 2 data rows are needed");
-  loss->prepare_target(data.y);
+  guarded("loss '" + parts.loss.type + "'", [&] { loss->prepare_target(data.y); });
   const Index n = data.rows(), p = data.cols();
   const bool uniform = (weights.array() == weights[0]).all();
   Vector v = weights / weights.sum();
@@ -491,14 +539,14 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   if (data.is_sparse) matrix.sparse = &data.sparse;
   else matrix.dense = &data.dense;
   matrix.names = &data.names;
-  Outcome bound = design->bind(matrix);
+  Outcome bound = guarded("design '" + parts.design.type + "'", [&] { return design->bind(matrix); });
   if (!bound.ok()) throw Error("design '" + parts.design.type + "': " + bound.message);
   PenaltyContext penalty_context;
   penalty_context.features = p;
   penalty_context.column_scale = std::span<const double>(standardization.scale.data(), static_cast<std::size_t>(p));
   penalty_context.names = std::span<const std::string>(data.names);
   penalty_context.excluded = std::span<const char>(standardization.excluded);
-  Outcome penalty_bound = penalty->bind(penalty_context);
+  Outcome penalty_bound = guarded("penalty '" + parts.penalty.type + "'", [&] { return penalty->bind(penalty_context); });
   if (!penalty_bound.ok()) throw Error("penalty '" + parts.penalty.type + "': " + penalty_bound.message);
 
   PathOptions path_options;
@@ -524,8 +572,12 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
 
   Problem problem{*design, data.y, v, uniform, *loss, *penalty, fit_intercept};
   const auto fit_start = std::chrono::steady_clock::now();
-  PathSolver solver(problem, *optimizer, rules, path_options, standardization, data.names);
-  PathResult result = solver.run(options.interrupt, options.progress);
+  const std::string solving = "while solving the path (loss '" + parts.loss.type + "', penalty '" +
+                              parts.penalty.type + "', optimizer '" + parts.optimizer.type + "')";
+  PathResult result = guarded(solving, [&] {
+    PathSolver solver(problem, *optimizer, rules, path_options, standardization, data.names);
+    return solver.run(options.interrupt, options.progress);
+  });
   const double fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
 
   RunInfo info;
@@ -547,17 +599,9 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   info.metadata["target"] = data.target_name;
   info.metadata["complete"] = result.complete ? "true" : "false";
 
-  // Outputs: every file goes into a private staging folder renamed into place at the end.
-  StagingFolder staging;
-  staging.path = output_directory.parent_path() /
-                 ("." + output_directory.filename().string() + ".partial-" + std::to_string(::getpid()));
-  {
-    std::error_code error;
-    fs::remove_all(staging.path, error);
-    fs::create_directories(staging.path, error);
-    if (error) throw Error("cannot create output folder '" + staging.path.string() + "': " + error.message());
+  for (std::size_t i = 0; i < writers.size(); ++i) {
+    guarded("writer '" + parts.writers[i].type + "'", [&] { writers[i]->write(result, info, staging.path); });
   }
-  for (const auto& writer : writers) writer->write(result, info, staging.path);
 
   // resolved.ini: every section with its defaults filled, plus the plugin table.
   RunSpec resolved;

@@ -5,6 +5,8 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
@@ -51,8 +53,15 @@ void PluginManager::load_library(const fs::path& library) {
   handle.load(boost::dll::fs::path(absolute.string()), boost::dll::load_mode::default_mode,
               load_error);
   if (load_error) {
+    // The system loader says why (wrong format, missing dependency...); Boost's code does not.
+    std::string reason = load_error.message();
+    if (void* probe = ::dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+      ::dlclose(probe);
+    } else if (const char* text = ::dlerror()) {
+      reason = text;
+    }
     throw Error("cannot load plugin library '" + absolute.string() +
-                "': not a loadable shared library (" + load_error.message() + ")");
+                "': not a loadable shared library (" + reason + ")");
   }
   if (!handle.has(SPARSEPATH_ENTRY_SYMBOL)) {
     throw Error("'" + absolute.string() + "' is not a sparsepath plugin: it does not export " +

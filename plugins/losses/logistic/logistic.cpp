@@ -35,17 +35,20 @@ class LogisticLoss final : public Loss {
   }
   void prepare_target(Vector& y) const override {
     bool has_minus_one = false, has_zero = false, has_one = false;
+    Index first_zero = 0, first_minus_one = 0;
     for (Index i = 0; i < y.size(); ++i) {
       if (y[i] == 1.0) has_one = true;
-      else if (y[i] == 0.0) has_zero = true;
-      else if (y[i] == -1.0) has_minus_one = true;
+      else if (y[i] == 0.0) { if (!has_zero) first_zero = i; has_zero = true; }
+      else if (y[i] == -1.0) { if (!has_minus_one) first_minus_one = i; has_minus_one = true; }
       else {
         throw Error("logistic loss: target value " + format_real(y[i]) + " in data row " +
                     std::to_string(i + 1) + " is not a binary label; expected 0/1 or -1/+1");
       }
     }
     if (has_zero && has_minus_one) {
-      throw Error("logistic loss: the target mixes labels 0 and -1; expected 0/1 or -1/+1");
+      throw Error("logistic loss: the target mixes labels 0 (first in data row " +
+                  std::to_string(first_zero + 1) + ") and -1 (first in data row " +
+                  std::to_string(first_minus_one + 1) + "); expected 0/1 or -1/+1");
     }
     if (!has_one || !(has_zero || has_minus_one)) {
       throw Error("logistic loss: the target has only one class; expected both classes");

@@ -37,9 +37,12 @@ struct Outcome {
 
 // A usage error: bad configuration, bad data, incompatible components. The message must name
 // the file/line or key, the offending value and what was expected.
-class Error : public std::runtime_error {
+// Its vtable lives in the core library (out-of-line destructor), so an Error thrown by a plugin
+// stays valid after the plugin is unloaded.
+class SPARSEPATH_INTERFACE Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  ~Error() override;
 };
 
 }  // namespace sparsepath
