@@ -1,0 +1,10 @@
+# Compares `sparsepath reference` with the committed docs/config-reference.md.
+execute_process(COMMAND ${DRIVER} reference OUTPUT_VARIABLE generated RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "sparsepath reference failed (${status})")
+endif()
+file(READ ${REFERENCE} committed)
+if(NOT generated STREQUAL committed)
+  message(FATAL_ERROR "docs/config-reference.md is stale: run tools/update_docs.sh and commit it")
+endif()
+message(STATUS "docs/config-reference.md is current")
