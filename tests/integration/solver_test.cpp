@@ -282,3 +282,41 @@ BOOST_AUTO_TEST_CASE(strong_rule_violations_are_caught_by_the_kkt_check) {
   BOOST_TEST_MESSAGE("strong-rule violations caught: " << violations);
   BOOST_TEST(violations > 0);
 }
+
+// Covariance (Gram) updates and residual updates are two implementations of the same CD: they
+// must reach the same certified solutions, with and without sample weights.
+BOOST_AUTO_TEST_CASE(gram_and_residual_updates_agree) {
+  for (bool weighted : {false, true}) {
+    Fixture gram(200, 30, 3, false, "elastic_net", 0.7, {"strong_rule", "gap_safe"}, 0.8);
+    Fixture naive(200, 30, 3, false, "elastic_net", 0.7, {"strong_rule", "gap_safe"}, 0.8);
+    gram.optimizer = make_component<Optimizer>("cd", {{"gram", "always"}});
+    naive.optimizer = make_component<Optimizer>("cd", {{"gram", "never"}});
+    if (weighted) {
+      std::mt19937 generator(7);
+      std::uniform_real_distribution<double> uniform(0.2, 3.0);
+      Vector weights(200);
+      for (Index i = 0; i < 200; ++i) weights[i] = uniform(generator);
+      gram.data.v = weights / weights.sum();
+      naive.data.v = gram.data.v;
+    }
+    Problem problem_gram{*gram.design, gram.data.y, gram.data.v, !weighted, *gram.loss, *gram.penalty, true};
+    Problem problem_naive{*naive.design, naive.data.y, naive.data.v, !weighted, *naive.loss, *naive.penalty, true};
+    PathOptions options;
+    options.n_lambda = 30;
+    options.tolerance = 1e-12;
+    options.min_deviance_change = 0.0;
+    options.max_deviance_ratio = 1.0;
+    PathResult a = PathSolver(problem_gram, *gram.optimizer, gram.rules, options, gram.data.standardization, gram.data.names).run();
+    PathResult b = PathSolver(problem_naive, *naive.optimizer, naive.rules, options, naive.data.standardization, naive.data.names).run();
+    BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
+    for (std::size_t k = 0; k < a.points.size(); ++k) {
+      BOOST_TEST_CONTEXT("weighted " << weighted << " point " << k) {
+        BOOST_TEST(a.points[k].converged);
+        BOOST_TEST(b.points[k].converged);
+        BOOST_TEST(std::abs(a.points[k].objective - b.points[k].objective) <= 1e-10 * b.points[k].objective);
+        BOOST_TEST((dense_coefficients(a.points[k], 30) - dense_coefficients(b.points[k], 30)).lpNorm<Eigen::Infinity>() <= 1e-5);
+        BOOST_TEST(std::abs(a.points[k].intercept - b.points[k].intercept) <= 1e-6);
+      }
+    }
+  }
+}

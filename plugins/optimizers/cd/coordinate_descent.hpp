@@ -9,8 +9,12 @@
 
 namespace sparsepath::plugins {
 
+enum class GramMode { automatic, always, never };
+
 struct CoordinateDescentOptions {
   long long max_newton_iterations = 200;
+  GramMode gram = GramMode::automatic;
+  double gram_memory_mb = 2048.0;           // cap on the cached Gram columns
   double min_curvature_probability = 1e-5;  // glmnet's pmin: IRLS weights floor
   bool is_valid(std::string* why) const;
 };
@@ -27,6 +31,10 @@ class CoordinateDescent final : public Optimizer {
  private:
   Outcome solve_quadratic(const Problem& problem, std::span<const Index> working_set,
                           SolverState& state, const SolveControl& control, SolveStats& stats);
+  Outcome solve_gram(const Problem& problem, std::span<const Index> working_set,
+                     SolverState& state, const SolveControl& control, SolveStats& stats);
+  bool use_gram(const Problem& problem, std::span<const Index> working_set) const;
+  const Vector& gram_column(const Problem& problem, Index j);
   Outcome solve_newton(const Problem& problem, std::span<const Index> working_set,
                        SolverState& state, const SolveControl& control, SolveStats& stats);
   CoordinateDescentOptions options_;
@@ -34,6 +42,13 @@ class CoordinateDescent final : public Optimizer {
   Vector residual_, weighted_residual_, curvature_, column_curvature_, start_residual_;
   Vector previous_w_, candidate_z_;
   std::vector<Index> active_;
+  // Covariance ("Gram") mode: cached columns X^T (h o x_j) for coordinates that have moved.
+  std::vector<Vector> gram_columns_;
+  const Design* gram_design_ = nullptr;
+  Vector gram_weights_;
+  Index gram_cached_ = 0;
+  Vector gradient_, column_sums_, start_w_;
+  std::vector<Index> moved_;
 };
 
 }  // namespace sparsepath::plugins
