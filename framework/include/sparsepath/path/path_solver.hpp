@@ -47,7 +47,8 @@ class PathSolver {
   struct Evaluation {
     double primal = 0.0, dual = 0.0, gap = 0.0, loss = 0.0;
     double scaling = 1.0;
-    double unpenalized_violation = 0.0;
+    double unpenalized_violation = 0.0;  // max |x_j^T rho| over unpenalized features
+    bool unpenalized_certified = true;   // see PathSolver::evaluate
     Vector correlation;         // X^T rho (rho repaired for the intercept)
     Vector scaled_correlation;  // X^T q, q = scaling * rho (the feasible dual point)
   };
@@ -56,7 +57,8 @@ class PathSolver {
   double safe_radius(const Evaluation& at) const;
   double lambda_max() const { return lambda_max_; }
   double null_objective() const { return null_objective_; }
-  SolverState null_state() const;
+  // The model at lambda >= lambda_max: intercept and unpenalized features fitted, the rest zero.
+  SolverState null_state() const { return null_state_; }
 
  private:
   const Problem& problem_;
@@ -72,6 +74,10 @@ class PathSolver {
   double null_objective_ = 0.0;
   double weight_max_ = 0.0;
   mutable Vector rho_;
+  SolverState null_state_;
+  std::vector<Index> unpenalized_;
+  Vector unpenalized_curvature_;  // L_f sum_i v_i x_ij^2 per unpenalized feature
+  Matrix unpenalized_basis_;      // orthonormal basis of span{x_j (unpenalized), 1}
 };
 
 }  // namespace sparsepath
