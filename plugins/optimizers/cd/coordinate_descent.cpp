@@ -139,6 +139,99 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   return result;
 }
 
+// Sparse columns with an intercept: coordinate j is updated jointly with the intercept (exactly
+// as if the column were centred, x_j - m_j with m_j = sum h x_j / sum h), without ever densifying
+// the column. The residual is kept as r_raw + offset * 1, so each update touches only the
+// column's nonzeros.
+template <bool Uniform>
+KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& penalty,
+                                       double uniform_weight, const Vector& h, double h_sum,
+                                       Vector& r, Vector& hr, Vector& w, double& b,
+                                       std::span<const Index> working_set,
+                                       const Vector& column_curvature, std::vector<Index>& active,
+                                       const SolveControl& control, SolveStats& stats,
+                                       long long& passes_left) {
+  KernelResult result;
+  const Index p = x.cols();
+  Vector mean = Vector::Zero(p), weighted_sum = Vector::Zero(p), centred_curvature = Vector::Zero(p);
+  for (Index j : working_set) {
+    double total = 0.0;
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += (Uniform ? uniform_weight : h[it.index()]) * it.value();
+    weighted_sum[j] = total;
+    mean[j] = total / h_sum;
+    centred_curvature[j] = std::max(0.0, column_curvature[j] - total * total / h_sum);
+  }
+  double offset = 0.0;
+  double residual_sum = Uniform ? uniform_weight * r.sum() : hr.sum();  // sum_i h_i r_i (true residual)
+  auto sweep = [&](std::span<const Index> set) {
+    double max_change = 0.0;
+    for (Index j : set) {
+      const double curvature = centred_curvature[j];
+      if (!(curvature > 0.0)) continue;
+      double dot = 0.0;
+      if constexpr (Uniform) {
+        for (SparseMatrix::InnerIterator it(x, j); it; ++it) dot += it.value() * r[it.index()];
+        dot = uniform_weight * dot + offset * weighted_sum[j];
+      } else {
+        for (SparseMatrix::InnerIterator it(x, j); it; ++it) dot += it.value() * hr[it.index()];
+        dot += offset * weighted_sum[j];
+      }
+      const double gradient = dot - mean[j] * residual_sum;
+      const double old = w[j];
+      const double updated = penalty.prox_1d(j, old + gradient / curvature, curvature);
+      if (updated == old) continue;
+      const double delta = updated - old;
+      w[j] = updated;
+      b -= delta * mean[j];
+      offset += delta * mean[j];
+      for (SparseMatrix::InnerIterator it(x, j); it; ++it) {
+        r[it.index()] -= delta * it.value();
+        if constexpr (!Uniform) hr[it.index()] -= delta * h[it.index()] * it.value();
+      }
+      max_change = std::max(max_change, curvature * delta * delta);
+    }
+    if (h_sum > 0.0 && residual_sum != 0.0) {
+      const double delta = residual_sum / h_sum;
+      b += delta;
+      offset -= delta;
+      residual_sum = 0.0;
+      max_change = std::max(max_change, h_sum * delta * delta);
+    }
+    ++stats.passes;
+    --passes_left;
+    return max_change;
+  };
+  auto stop_requested = [&]() {
+    return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
+           now_seconds() > control.deadline_seconds;
+  };
+  bool first = true;
+  while (passes_left > 0 && !result.converged && !result.interrupted) {
+    const double change = sweep(working_set);
+    if (first) result.first_pass_change = change;
+    first = false;
+    if (change < control.tolerance) {
+      result.converged = true;
+      break;
+    }
+    if (stop_requested()) {
+      result.interrupted = true;
+      break;
+    }
+    active.clear();
+    for (Index j : working_set) {
+      if (w[j] != 0.0) active.push_back(j);
+    }
+    while (passes_left > 0) {
+      if (sweep(active) < control.tolerance) break;
+    }
+  }
+  // Fold the constant shift back into the residual vectors.
+  r.array() += offset;
+  if constexpr (!Uniform) hr += offset * h;
+  return result;
+}
+
 template <bool Uniform>
 KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, double uniform_weight,
                              const Vector& h, double h_sum, Vector& r, Vector& hr, Vector& w,
@@ -150,6 +243,11 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
     return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense}, penalty, uniform_weight, h, h_sum,
                                              r, hr, w, b, fit_intercept, working_set,
                                              column_curvature, active, control, stats, passes_left);
+  }
+  if (const SparseMatrix* sparse = design.sparse_view(); sparse != nullptr && fit_intercept) {
+    return run_sparse_centred_kernel<Uniform>(*sparse, penalty, uniform_weight, h, h_sum, r, hr, w, b,
+                                              working_set, column_curvature, active, control, stats,
+                                              passes_left);
   }
   if (const SparseMatrix* sparse = design.sparse_view()) {
     return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,
@@ -424,13 +522,10 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
     if (!std::isfinite(objective)) {
       return {Status::numerical_issue, "objective became non-finite in the Newton step"};
     }
-    // Size of the accepted step in the metric of the quadratic model.
-    double change = 0.0;
-    for (Index j : working_set) {
-      const double delta = state.w[j] - previous_w_[j];
-      change = std::max(change, column_curvature_[j] * delta * delta);
-    }
-    change = std::max(change, h_sum * (state.b - previous_b) * (state.b - previous_b));
+    // Converged when the first coordinate pass of the subproblem barely moved (in the kernel's own
+    // metric, which for sparse designs is that of the implicitly centred columns) and the full
+    // Newton step was accepted.
+    const double change = step == 1.0 ? result.first_pass_change : std::numeric_limits<double>::infinity();
     if (result.interrupted) {
       recompute_linear_predictor(design, state.w, state.b, state.z);
       return {Status::interrupted, "stopped by interrupt or time budget"};
