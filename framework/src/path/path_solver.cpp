@@ -97,11 +97,11 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
       throw Error("fitting the unpenalized features failed: " + fitted.message);
     }
   }
-  rho_.resize(n);
-  problem_.loss.residual(problem_.y, problem_.v, null_state_.z, rho_);
-  if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, rho_);
+  Vector rho(n);
+  problem_.loss.residual(problem_.y, problem_.v, null_state_.z, rho);
+  if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, rho);
   rho0_correlation_.resize(p);
-  design.gemv_t(rho_, rho0_correlation_);
+  design.gemv_t(rho, rho0_correlation_);
   for (Index j = 0; j < p; ++j) {
     if (!standardization_.excluded.empty() && standardization_.excluded[j]) rho0_correlation_[j] = 0.0;
   }
@@ -115,18 +115,46 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
 }
 
 PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
-  const Design& design = problem_.design;
-  const Penalty& penalty = problem_.penalty;
   Evaluation result;
+  residual_and_correlation(state, nullptr, result);
+  finish_evaluation(state, result);
+  return result;
+}
+
+PathSolver::Evaluation PathSolver::evaluate_working_set(const SolverState& state,
+                                                        std::span<const Index> working_set) const {
+  Evaluation result;
+  residual_and_correlation(state, &working_set, result);
+  finish_evaluation(state, result);
+  return result;
+}
+
+void PathSolver::rescale(const SolverState& state, Evaluation& at) const { finish_evaluation(state, at); }
+
+void PathSolver::residual_and_correlation(const SolverState& state,
+                                          const std::span<const Index>* working_set,
+                                          Evaluation& result) const {
+  const Design& design = problem_.design;
+  const Index p = design.cols();
   result.loss = problem_.loss.value(problem_.y, problem_.v, state.z);
-  result.primal = result.loss + penalty.value(state.w);
-  problem_.loss.residual(problem_.y, problem_.v, state.z, rho_);
-  if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, rho_);
-  result.correlation.resize(design.cols());
-  design.gemv_t(rho_, result.correlation);
-  for (Index j = 0; j < design.cols(); ++j) {
-    if (!standardization_.excluded.empty() && standardization_.excluded[j]) result.correlation[j] = 0.0;
-  }
+  result.rho.resize(design.rows());
+  problem_.loss.residual(problem_.y, problem_.v, state.z, result.rho);
+  if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, result.rho);
+  auto correlate = [&]() {
+    if (working_set == nullptr) {
+      result.correlation.resize(p);
+      design.gemv_t(result.rho, result.correlation);
+    } else {
+      result.correlation.setZero(p);
+      for (Index j : *working_set) result.correlation[j] = design.col_dot(j, result.rho);
+    }
+    for (Index j = 0; j < p; ++j) {
+      if (!standardization_.excluded.empty() && standardization_.excluded[j]) result.correlation[j] = 0.0;
+    }
+  };
+  correlate();
+  result.unpenalized_violation = 0.0;
+  result.unpenalized_certified = true;
   if (!unpenalized_.empty()) {
     double decrease_bound = 0.0;
     for (std::size_t u = 0; u < unpenalized_.size(); ++u) {
@@ -137,12 +165,8 @@ PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
     if (problem_.loss.is_quadratic()) {
       // The dual needs X_U^T q = 0 (and 1^T q = 0): project rho onto that subspace. Any q is in
       // the domain of a quadratic loss, so the gap stays a rigorous certificate.
-      rho_.noalias() -= unpenalized_basis_ * (unpenalized_basis_.transpose() * rho_);
-      design.gemv_t(rho_, result.correlation);
-      for (Index j = 0; j < design.cols(); ++j) {
-        if (!standardization_.excluded.empty() && standardization_.excluded[j]) result.correlation[j] = 0.0;
-      }
-      result.unpenalized_certified = true;
+      result.rho.noalias() -= unpenalized_basis_ * (unpenalized_basis_.transpose() * result.rho);
+      correlate();
     } else {
       // Other losses: the projection would leave the loss domain. The unpenalized coordinates
       // are held to a KKT test instead: the objective decrease a coordinate step could give,
@@ -151,13 +175,18 @@ PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
     }
     for (Index j : unpenalized_) result.correlation[j] = 0.0;
   }
+}
+
+// The lambda-dependent part: penalty value, dual scaling, dual objective and gap.
+void PathSolver::finish_evaluation(const SolverState& state, Evaluation& result) const {
+  const Penalty& penalty = problem_.penalty;
+  result.primal = result.loss + penalty.value(state.w);
   result.scaling = penalty.dual_scaling(result.correlation);
   result.scaled_correlation = result.scaling * result.correlation;
-  Vector q = result.scaling * rho_;
-  result.dual = problem_.loss.dual_value(problem_.y, problem_.v, q) -
+  scaled_rho_ = result.scaling * result.rho;
+  result.dual = problem_.loss.dual_value(problem_.y, problem_.v, scaled_rho_) -
                 penalty.conjugate(result.scaled_correlation);
   result.gap = result.primal - result.dual;
-  return result;
 }
 
 double PathSolver::safe_radius(const Evaluation& at) const {
@@ -207,6 +236,9 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   std::vector<char> ever_active(p, 0), keep_safe(p), keep_strong(p), in_working_set(p);
   std::vector<Index> working_set;
   double previous_deviance_ratio = 0.0;
+  double previous_inner_tolerance = gap_tolerance;
+  Evaluation last_full_evaluation;
+  bool have_full_evaluation = false;
   bool has_safe_dynamic = false;
   for (const ScreeningRule* rule : rules_) {
     has_safe_dynamic |= rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check;
@@ -232,7 +264,15 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       keep_safe[j] = excluded(j) ? 0 : 1;
       keep_strong[j] = keep_safe[j];
     }
-    Evaluation evaluation = evaluate(state);
+    // The previous point's final (full) evaluation is of this same state: only its
+    // lambda-dependent parts change, so the warm start is certified without a pass over the data.
+    Evaluation evaluation;
+    if (have_full_evaluation) {
+      evaluation = std::move(last_full_evaluation);
+      rescale(state, evaluation);
+    } else {
+      evaluation = evaluate(state);
+    }
     auto screening_context = [&](const Evaluation& at) {
       const double radius = safe_radius(at);
       return ScreeningContext{problem_, lambda, previous_lambda, at.scaled_correlation,
@@ -278,7 +318,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     if (drop_screened()) evaluation = evaluate(state);
 
     SolveControl control;
-    control.tolerance = gap_tolerance;
+    control.tolerance = std::min(gap_tolerance, 10.0 * previous_inner_tolerance);
     control.max_passes = options_.max_passes;
     control.interrupt = interrupt;
     if (options_.time_budget_seconds > 0.0) control.deadline_seconds = start_time + options_.time_budget_seconds;
@@ -286,18 +326,44 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     Outcome outcome;
     int refinements = 0;
     bool converged = false;
-    const bool at_or_above_max = lambda >= lambda_max_;
-    if (at_or_above_max) {
-      // w = 0 is optimal for lambda >= lambda_max (exactly, not up to rounding): the gap of the
-      // intercept-only model certifies it.
+    bool skip_solve = false;
+    if (lambda >= lambda_max_) {
+      // At or above lambda_max the null model is optimal when every penalized correlation lies in
+      // its zero subdifferential; then no solve is needed (and none can add rounding noise).
       state = null_state();
       working_set.clear();
       std::fill(in_working_set.begin(), in_working_set.end(), 0);
-    }
-    for (int round = 0; round < 10000; ++round) {
-      if (!at_or_above_max) outcome = optimizer_.solve(problem_, working_set, state, control, stats);
+      skip_solve = true;
+      for (Index j = 0; j < p; ++j) {
+        if (excluded(j)) continue;
+        if (penalty.is_unpenalized(j)) {
+          working_set.push_back(j);
+          in_working_set[j] = 1;
+          continue;
+        }
+        const Interval allowed = penalty.zero_subdifferential(j);
+        if (rho0_correlation_[j] < allowed.low || rho0_correlation_[j] > allowed.high) skip_solve = false;
+      }
       evaluation = evaluate(state);
-      if (outcome.status == Status::interrupted || outcome.status == Status::numerical_issue) break;
+    }
+    bool full_is_current = !skip_solve ? false : true;
+    for (int round = 0; round < 10000; ++round) {
+      if (!skip_solve) {
+        outcome = optimizer_.solve(problem_, working_set, state, control, stats);
+        full_is_current = false;
+        if (outcome.status == Status::interrupted || outcome.status == Status::numerical_issue) break;
+        // The gap of the subproblem is a lower bound of the full gap and costs O(n |working set|):
+        // refine on it before paying for a full pass over the data.
+        const Evaluation restricted = evaluate_working_set(state, working_set);
+        if (!(restricted.gap <= gap_tolerance) && outcome.status == Status::ok &&
+            refinements < options_.max_refinements) {
+          ++refinements;
+          control.tolerance *= 0.1;
+          continue;
+        }
+      }
+      evaluation = evaluate(state);
+      full_is_current = true;
       if (has_safe_dynamic) {
         ScreeningContext context = screening_context(evaluation);
         for (const ScreeningRule* rule : rules_) {
@@ -324,15 +390,24 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         }
       }
       point.screening.kkt_violations += violations;
-      if (violations > 0) continue;
+      if (violations > 0) {
+        skip_solve = false;
+        continue;
+      }
       if (evaluation.gap <= gap_tolerance && evaluation.unpenalized_certified) {
         converged = true;
         break;
+      }
+      if (skip_solve) {
+        skip_solve = false;
+        continue;
       }
       if (outcome.status == Status::not_converged) break;
       if (++refinements > options_.max_refinements) break;
       control.tolerance *= 0.1;
     }
+    if (!full_is_current) evaluation = evaluate(state);
+    previous_inner_tolerance = control.tolerance;
     std::sort(working_set.begin(), working_set.end());
 
     // Record the point on the original scale.
@@ -384,6 +459,8 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     }
     previous_correlation = evaluation.correlation;
     previous_lambda = lambda;
+    last_full_evaluation = std::move(evaluation);
+    have_full_evaluation = true;
     const Index nonzeros = static_cast<Index>(point.coefficients.size());
     if (options_.max_nonzeros >= 0 && nonzeros >= options_.max_nonzeros) {
       result.stop_reason = "max_nonzeros reached";

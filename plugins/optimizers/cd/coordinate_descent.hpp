@@ -14,6 +14,7 @@ enum class GramMode { automatic, always, never };
 struct CoordinateDescentOptions {
   long long max_newton_iterations = 200;
   GramMode gram = GramMode::automatic;
+  int anderson_depth = 5;                   // 0: no Anderson acceleration
   double gram_memory_mb = 2048.0;           // cap on the cached Gram columns
   double min_curvature_probability = 1e-5;  // glmnet's pmin: IRLS weights floor
   bool is_valid(std::string* why) const;

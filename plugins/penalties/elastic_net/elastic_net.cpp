@@ -120,6 +120,7 @@ class ElasticNet final : public Penalty {
   }
 
   bool is_unpenalized(Index j) const override { return factors_[j] <= 0.0; }
+  bool within_domain(Index j, double x) const override { return lower_[j] <= x && x <= upper_[j]; }
 
   double dual_scaling(VecIn c) const override {
     if (alpha_ < 1.0) return 1.0;  // the ridge part makes the conjugate finite everywhere

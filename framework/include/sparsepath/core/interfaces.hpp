@@ -140,6 +140,9 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
   // Capability dual_point: the largest t in (0, 1] with h*(t c) finite, and h*(c).
   virtual double dual_scaling(VecIn c) const;
   virtual double conjugate(VecIn c) const;
+  // Whether x is an admissible value of coordinate j (box constraints); extrapolation steps of
+  // optimizers check it before accepting a point.
+  virtual bool within_domain(Index j, double x) const { (void)j; (void)x; return true; }
   // Features whose penalty factor is zero and that no bound limits: their gradient must vanish.
   virtual bool is_unpenalized(Index j) const { (void)j; return false; }
 };

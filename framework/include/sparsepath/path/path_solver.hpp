@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <span>
 #include <vector>
 
 namespace sparsepath {
@@ -49,10 +50,16 @@ class PathSolver {
     double scaling = 1.0;
     double unpenalized_violation = 0.0;  // max |x_j^T rho| over unpenalized features
     bool unpenalized_certified = true;   // see PathSolver::evaluate
+    Vector rho;                 // -grad F(z), repaired for the intercept (and projected)
     Vector correlation;         // X^T rho (rho repaired for the intercept)
     Vector scaled_correlation;  // X^T q, q = scaling * rho (the feasible dual point)
   };
   Evaluation evaluate(const SolverState& state) const;
+  // The same with correlations computed on the working set only (zero elsewhere): the gap of the
+  // subproblem, O(n |working set|) instead of O(n p).
+  Evaluation evaluate_working_set(const SolverState& state, std::span<const Index> working_set) const;
+  // Recomputes the lambda-dependent parts (after set_lambda) of an evaluation of the same state.
+  void rescale(const SolverState& state, Evaluation& at) const;
   // Gap-safe radius in rho scale, sqrt(2 L_f max_i v_i G), with G padded by its rounding error.
   double safe_radius(const Evaluation& at) const;
   double lambda_max() const { return lambda_max_; }
@@ -73,7 +80,10 @@ class PathSolver {
   double lambda_max_ = 0.0;
   double null_objective_ = 0.0;
   double weight_max_ = 0.0;
-  mutable Vector rho_;
+  void residual_and_correlation(const SolverState& state, const std::span<const Index>* working_set,
+                                Evaluation& result) const;
+  void finish_evaluation(const SolverState& state, Evaluation& result) const;
+  mutable Vector scaled_rho_;
   SolverState null_state_;
   std::vector<Index> unpenalized_;
   Vector unpenalized_curvature_;  // L_f sum_i v_i x_ij^2 per unpenalized feature

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# sparsepath benchmarks: sparsepath vs glmnet vs scikit-learn on the same data and lambda grid.
+#
+#   tools/bench/run.sh [--quick] [--cases a,b,...] [--reps N] [--threads 1|2]
+#                      [--budget SECONDS] [--doc FILE]
+#
+#   --quick      n/10, p/10 versions of every case (whole run < 3 minutes); the report goes to
+#                build/bench-results/latest-quick/report.md only
+#   --cases      any of a, a-enet, b, b-enet, c, d1, d2 (default: all)
+#   --reps       fits per tool, median reported (default 3)
+#   --threads    OPENBLAS_NUM_THREADS / OMP_NUM_THREADS for every tool and sparsepath's
+#                [experiment] threads (default 1)
+#   --budget     seconds one scikit-learn fit may take before sklearn is skipped on that case
+#                (default 60; 10 with --quick)
+#   --doc FILE   also write the report to FILE (a full run of all cases writes
+#                docs/benchmarks.md by itself)
+#
+# Installs missing Debian packages (apt-get install -y; idempotent), uses /usr/bin/python3 and
+# the already built build/bin/sparsepath (tools/build.sh runs only if it is missing; set
+# $SPARSEPATH to benchmark another binary). Data: build/bench-data/ (cached, never committed);
+# results: build/bench-results/<run>/.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="$root/tools/bench"
+
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  esac
+done
+
+packages=(r-base-core r-cran-glmnet r-cran-matrix python3-numpy python3-scipy python3-sklearn
+          python3-threadpoolctl)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing missing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo_cmd=(sudo)
+    else
+      echo "bench: need root (or sudo) to install: ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -z "${SPARSEPATH:-}" ] && [ ! -x "$root/build/bin/sparsepath" ]; then
+  echo "bench: build/bin/sparsepath is missing; building it (tools/build.sh)"
+  "$root/tools/build.sh"
+fi
+
+exec /usr/bin/python3 "$here/bench.py" "$@"
