@@ -2,6 +2,7 @@
 
 #include "sparsepath/core/types.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -70,8 +71,19 @@ class Sha256 {
  public:
   Sha256() { reset(); }
   void update(const unsigned char* data, std::size_t length) {
-    for (std::size_t i = 0; i < length; ++i) {
-      block_[block_length_++] = data[i];
+    std::size_t i = 0;
+    while (i < length) {
+      if (block_length_ == 0 && length - i >= 64) {  // whole blocks straight from the input
+        std::memcpy(block_, data + i, 64);
+        transform();
+        bit_length_ += 512;
+        i += 64;
+        continue;
+      }
+      const std::size_t take = std::min<std::size_t>(64 - block_length_, length - i);
+      std::memcpy(block_ + block_length_, data + i, take);
+      block_length_ += take;
+      i += take;
       if (block_length_ == 64) {
         transform();
         bit_length_ += 512;

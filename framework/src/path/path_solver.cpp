@@ -318,9 +318,13 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     if (drop_screened()) evaluation = evaluate(state);
 
     SolveControl control;
-    control.tolerance = std::min(gap_tolerance, 10.0 * previous_inner_tolerance);
+    control.tolerance = gap_tolerance;
     control.max_passes = options_.max_passes;
     control.interrupt = interrupt;
+    control.certified = [&](const SolverState& at) {
+      const Evaluation restricted = evaluate_working_set(at, working_set);
+      return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
+    };
     if (options_.time_budget_seconds > 0.0) control.deadline_seconds = start_time + options_.time_budget_seconds;
     SolveStats stats;
     Outcome outcome;

@@ -112,8 +112,9 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
                         bool fit_intercept, std::span<const Index> working_set,
                         const Vector& column_curvature, std::vector<Index>& active,
                         const SolveControl& control, SolveStats& stats, long long& passes_left,
-                        int anderson_depth) {
+                        int anderson_depth, const std::function<bool()>& certified_now) {
   KernelResult result;
+  int since_check = 0;
   AndersonExtrapolation anderson(anderson_depth);
   Vector iterate, extrapolated, trial_r, trial_hr, trial_w;
   auto subproblem_value = [&](const Vector& residual, const Vector& weighted, const Vector& coefficients) {
@@ -209,6 +210,13 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       const double inner = sweep(active);
       if (inner < control.tolerance) break;
       try_extrapolation();
+      if (certified_now && ++since_check >= control.check_every) {
+        since_check = 0;
+        if (certified_now()) {
+          result.converged = true;
+          return result;
+        }
+      }
       if ((stats.passes & 63) == 0 && stop_requested()) {
         result.interrupted = true;
         return result;
@@ -229,8 +237,10 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
                                        std::span<const Index> working_set,
                                        const Vector& column_curvature, std::vector<Index>& active,
                                        const SolveControl& control, SolveStats& stats,
-                                       long long& passes_left) {
+                                       long long& passes_left,
+                                       const std::function<bool()>& certified_now) {
   KernelResult result;
+  int since_check = 0;
   const Index p = x.cols();
   Vector mean = Vector::Zero(p), weighted_sum = Vector::Zero(p), centred_curvature = Vector::Zero(p);
   for (Index j : working_set) {
@@ -303,6 +313,16 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
     }
     while (passes_left > 0) {
       if (sweep(active) < control.tolerance) break;
+      if (certified_now && ++since_check >= control.check_every) {
+        since_check = 0;
+        r.array() += offset;  // make the residual current for the check
+        if constexpr (!Uniform) hr += offset * h;
+        offset = 0.0;
+        if (certified_now()) {
+          result.converged = true;
+          return result;
+        }
+      }
     }
   }
   // Fold the constant shift back into the residual vectors.
@@ -317,28 +337,29 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
                              double& b, bool fit_intercept, std::span<const Index> working_set,
                              const Vector& column_curvature, std::vector<Index>& active,
                              const SolveControl& control, SolveStats& stats,
-                             long long& passes_left, int anderson_depth) {
+                             long long& passes_left, int anderson_depth,
+                             const std::function<bool()>& certified_now) {
   if (const Matrix* dense = design.dense_view()) {
     return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense}, penalty, uniform_weight, h, h_sum,
                                              r, hr, w, b, fit_intercept, working_set,
                                              column_curvature, active, control, stats, passes_left,
-                                             anderson_depth);
+                                             anderson_depth, certified_now);
   }
   if (const SparseMatrix* sparse = design.sparse_view(); sparse != nullptr && fit_intercept) {
     return run_sparse_centred_kernel<Uniform>(*sparse, penalty, uniform_weight, h, h_sum, r, hr, w, b,
                                               working_set, column_curvature, active, control, stats,
-                                              passes_left);
+                                              passes_left, certified_now);
   }
   if (const SparseMatrix* sparse = design.sparse_view()) {
     return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,
                                               h_sum, r, hr, w, b, fit_intercept, working_set,
                                               column_curvature, active, control, stats, passes_left,
-                                              anderson_depth);
+                                              anderson_depth, certified_now);
   }
   return run_kernel<GenericColumns, Uniform>(GenericColumns{design, Vector()}, penalty,
                                              uniform_weight, h, h_sum, r, hr, w, b, fit_intercept,
                                              working_set, column_curvature, active, control, stats,
-                                             passes_left, anderson_depth);
+                                             passes_left, anderson_depth, certified_now);
 }
 
 void compute_column_curvature(const Design& design, const Vector& h, double uniform_weight,
@@ -392,7 +413,7 @@ Schema CoordinateDescent::schema() {
       .choice("gram", "auto", {"auto", "always", "never"},
               "covariance updates for quadratic losses on dense designs: the gradient of the "
               "working set is updated from cached Gram columns (O(|working set|) per update "
-              "instead of O(n)); auto uses them when n >= 2 |working set|")
+              "instead of O(n)); auto uses them when n >= p and n >= 2 |working set|")
       .integer("anderson_depth", 5,
                "Anderson acceleration of coordinate passes on the active set (iterates combined; "
                "0 turns it off)",
@@ -416,7 +437,10 @@ bool CoordinateDescent::use_gram(const Problem& problem, std::span<const Index> 
   const double column_mb = 8.0 * static_cast<double>(problem.design.cols()) / (1024.0 * 1024.0);
   if (column_mb * static_cast<double>(working_set.size()) > options_.gram_memory_mb) return false;
   if (options_.gram == GramMode::always) return true;
-  return problem.design.rows() >= 2 * static_cast<Index>(working_set.size());
+  // A Gram column costs O(n p) once; it pays when the design is tall (n >= p) and the working set
+  // is small next to n (each update then costs O(|working set|) instead of O(n)).
+  return problem.design.rows() >= problem.design.cols() &&
+         problem.design.rows() >= 2 * static_cast<Index>(working_set.size());
 }
 
 const Vector& CoordinateDescent::gram_column(const Problem& problem, Index j) {
@@ -538,16 +562,24 @@ Outcome CoordinateDescent::solve_quadratic(const Problem& problem, std::span<con
   compute_column_curvature(design, curvature_, uniform_weight, uniform, working_set, column_curvature_);
   start_residual_ = residual_;
   long long passes_left = control.max_passes;
+  const Vector start_z = state.z;
+  std::function<bool()> certified_now;
+  if (control.certified) {
+    certified_now = [&]() {
+      state.z = start_z + (start_residual_ - residual_);
+      return control.certified(state);
+    };
+  }
   KernelResult result =
       uniform ? dispatch_kernel<true>(design, problem.penalty, uniform_weight, curvature_, h_sum,
                                       residual_, weighted_residual_, state.w, state.b,
                                       problem.fit_intercept, working_set, column_curvature_,
-                                      active_, control, stats, passes_left, options_.anderson_depth)
+                                      active_, control, stats, passes_left, options_.anderson_depth, certified_now)
               : dispatch_kernel<false>(design, problem.penalty, uniform_weight, curvature_, h_sum,
                                        residual_, weighted_residual_, state.w, state.b,
                                        problem.fit_intercept, working_set, column_curvature_,
-                                       active_, control, stats, passes_left, options_.anderson_depth);
-  state.z += start_residual_ - residual_;
+                                       active_, control, stats, passes_left, options_.anderson_depth, certified_now);
+  state.z = start_z + (start_residual_ - residual_);
   if (result.interrupted) return {Status::interrupted, "stopped by interrupt or time budget"};
   if (!result.converged) return {Status::not_converged, "coordinate descent reached max_passes"};
   return {};
@@ -588,7 +620,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
                                                  weighted_residual_, state.w, state.b,
                                                  problem.fit_intercept, working_set,
                                                  column_curvature_, active_, inner, stats,
-                                                 passes_left, options_.anderson_depth);
+                                                 passes_left, options_.anderson_depth, {});
     // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
     Vector step_z = start_residual_ - residual_;
     double step = 1.0;
@@ -620,6 +652,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
       recompute_linear_predictor(design, state.w, state.b, state.z);
       return {};
     }
+    if (control.certified && control.certified(state)) return {};
     if (passes_left <= 0) break;
   }
   recompute_linear_predictor(design, state.w, state.b, state.z);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -168,6 +169,11 @@ struct SolverState {
 struct SolveControl {
   double tolerance = 1e-7;   // absolute threshold on max_j H_jj (dw_j)^2 (objective units)
   long long max_passes = 100000;
+  // Set by the path solver: true when the state is certified on the working set (its duality
+  // gap is below tolerance). Optimizers may call it every few passes to stop as soon as the
+  // required accuracy is reached; the state must be consistent (z = X w + b) when they do.
+  std::function<bool(const SolverState&)> certified;
+  int check_every = 10;      // passes between calls of `certified`
   const std::atomic<bool>* interrupt = nullptr;
   double deadline_seconds = std::numeric_limits<double>::infinity();
 };
