@@ -170,7 +170,7 @@ def snapshot_build(binary, dest, env):
     return os.path.join(dest, "bin", "sparsepath"), h.hexdigest()[:12], mtime
 
 
-def wait_for_builds(limit=900):
+def wait_for_builds(limit):
     """Others may be rebuilding sparsepath: wait (up to 'limit' s) while a ninja/make/cmake
     build runs, so that the snapshot is not taken halfway through a rebuild."""
     t0 = time.time()
@@ -238,7 +238,7 @@ def main_run(a):
     if not os.path.exists(binary):
         sys.exit("bench: no sparsepath binary at %s (run tools/build.sh)" % binary)
     info["sparsepath_binary"] = binary
-    wait_for_builds()
+    wait_for_builds(60 if a.quick else 300)
     binary, fingerprint, mtime = snapshot_build(binary, os.path.join(outroot, "sparsepath-build"),
                                                 env)
     info.update(sklearn_budget=budget, build_fingerprint=fingerprint, binary_mtime=mtime,
@@ -271,8 +271,9 @@ def main_run(a):
         R = dict(data_case=dc, data_dir=d, family=family, alpha=alpha, n=meta["n"], p=meta["p"],
                  storage=meta["storage"], nnz=meta["nnz"], what=meta["params"]["what"],
                  lambda_file=lam_file, tools={})
-        log("%s: n=%d p=%d %s %s alpha=%g" % (name, meta["n"], meta["p"], meta["storage"],
-                                                family, alpha))
+        R["load_at_start"] = os.getloadavg()[0]
+        log("%s: n=%d p=%d %s %s alpha=%g (load average %.2f)" % (
+            name, meta["n"], meta["p"], meta["storage"], family, alpha, R["load_at_start"]))
         R["tools"]["glmnet"] = r = run_glmnet(d, family, alpha, lam_file,
                                               os.path.join(od, "glmnet.csv"), a.reps, env)
         log("%s: glmnet %s" % (name, fmt_status(r)))
@@ -535,6 +536,8 @@ def case_section(name, R, results, T):
     L.append("")
     x, _ = xtr_for(results, R["data_case"], T)
     notes = []
+    if "load_at_start" in R:
+        notes.append("1-min load average when the case started: %.2f." % R["load_at_start"])
     if x and sp["status"] == "ok":
         notes.append("One X^T r takes %.3f ms (%d thread%s): sparsepath's fit time is %.0f such "
                      "products (gradient-pass equivalents, a time ratio)." % (
@@ -597,8 +600,8 @@ def method_section(info):
         "is scaled, not centred, and centred implicitly (`X_offset`). Logistic: "
         "`LogisticRegression(penalty='l1', solver='liblinear', C = 1/(nλ), tol = 1e-7)` fitted "
         "afresh at every λ (liblinear has no warm start); liblinear also penalises its "
-        "intercept (`intercept_scaling = 100` keeps that small). The timed region includes the "
-        "standardization. Each fit runs in a child process that is killed after %g s; sklearn "
+        "intercept (`intercept_scaling = 1000` keeps the effect on the objective near 1e-7). "
+        "The timed region includes the standardization. Each fit runs in a child process that is killed after %g s; sklearn "
         "is then reported as skipped for that case." % info["sklearn_budget"],
         "- **sparsepath**: `build/bin/sparsepath fit CONFIG --quiet` with `[path] lambda_file` "
         "= the grid, `min_deviance_change = 0` and `max_deviance_ratio = 1` (whole grid), "
@@ -634,8 +637,8 @@ def reproduce_section():
         "uses Debian's `/usr/bin/python3`. Cases: `a`, `a-enet`, `b`, `b-enet`, `c`, `d1`, "
         "`d2`. Data go to `build/bench-data/` (regenerated deterministically, never "
         "committed); every run keeps its configs, path files, `results.json` and `report.md` "
-        "in `build/bench-results/<run>/`. `python3 tools/bench/compare.py` compares any "
-        "benchpath-v1 files on one case; `python3 tools/bench/gemv.py` times X^T r.",
+        "in `build/bench-results/<run>/`. `tools/bench/compare.py` compares any "
+        "benchpath-v1 files on one case; `tools/bench/gemv.py` times X^T r.",
         "",
     ]
 

@@ -1,5 +1,6 @@
 #include "sparsepath/path/experiment.hpp"
 
+#include "sparsepath/core/blas.hpp"
 #include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/io/text_output.hpp"
 
@@ -75,7 +76,11 @@ const std::vector<Schema>& framework_schemas() {
                   open_closed(0.0, 1.0))
             .real("time_budget", std::nullopt, "stop the path after this many seconds",
                   greater_than(0.0))
-            .integer("max_passes", 100000, "coordinate passes allowed per lambda", at_least(1)));
+            .integer("max_passes", 100000, "coordinate passes allowed per lambda", at_least(1))
+            .choice("gram", "auto", {"auto", "always", "never"},
+                    "covariance mode for the squared loss on dense designs with n >= p: X^T X is "
+                    "built once with BLAS-3 and the whole path runs in p x p space (auto: when "
+                    "p <= 8000)"));
     list.push_back(Schema("screening", "Feature screening rules")
                        .text_list("rules", "strong_rule, gap_safe",
                                   "screening rules to apply (names of screening plugins), or "
@@ -569,6 +574,13 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   path_options.max_deviance_ratio = path_params.real("max_deviance_ratio");
   if (path_params.has("time_budget")) path_options.time_budget_seconds = path_params.real("time_budget");
   path_options.max_passes = path_params.integer("max_passes");
+  {
+    const std::string gram = path_params.text("gram");
+    path_options.gram = gram == "always" ? PathOptions::Gram::always
+                        : gram == "never" ? PathOptions::Gram::never
+                                          : PathOptions::Gram::automatic;
+  }
+  blas::set_threads(static_cast<int>(experiment.integer("threads")));
 
   Problem problem{*design, data.y, v, uniform, *loss, *penalty, fit_intercept};
   const auto fit_start = std::chrono::steady_clock::now();

@@ -1,5 +1,6 @@
 #include "sparsepath/path/path_solver.hpp"
 
+#include "sparsepath/core/blas.hpp"
 #include "sparsepath/core/schema.hpp"
 
 #include <algorithm>
@@ -107,11 +108,67 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
   }
   for (Index j : unpenalized_) rho0_correlation_[j] = 0.0;
   lambda_max_ = problem_.penalty.lambda_max(rho0_correlation_);
+  setup_gram();
   if (!(lambda_max_ > 0.0) || !std::isfinite(lambda_max_)) {
     throw Error("lambda_max is " + format_real(lambda_max_) +
                 ": no penalized feature is correlated with the response (constant response, or "
                 "every feature constant or unpenalized)");
   }
+}
+
+void PathSolver::setup_gram() {
+  const Design& design = problem_.design;
+  const Matrix* dense = design.dense_view();
+  const Index n = design.rows(), p = design.cols();
+  if (options_.gram == PathOptions::Gram::never || dense == nullptr || !problem_.loss.is_quadratic() ||
+      !unpenalized_.empty() || n < p) {
+    return;
+  }
+  if (options_.gram == PathOptions::Gram::automatic && p > 8000) return;  // 512 MB of Gram matrix
+  Vector h(n);
+  problem_.loss.curvature(problem_.y, problem_.v, null_state_.z, h);
+  const double intercept = problem_.fit_intercept ? intercept0_ : 0.0;
+  const Vector centred = problem_.y.array() - intercept;
+  // The loss must be the weighted squared error 1/2 sum h (y - z)^2 (checked, not assumed)...
+  const double expected = 0.5 * h.dot(centred.cwiseAbs2());
+  const double actual = problem_.loss.value(problem_.y, problem_.v, null_state_.z);
+  if (!(std::abs(expected - actual) <= 1e-12 * std::max(1.0, std::abs(actual)))) return;
+  // ...and with an intercept the columns must be h-centred so that the intercept stays exact.
+  Vector column_sums(p);
+  blas::gemv_t(*dense, h.data(), column_sums.data());
+  if (problem_.fit_intercept) {
+    for (Index j = 0; j < p; ++j) {
+      if (std::abs(column_sums[j]) > 1e-10 * std::sqrt(h.sum() * std::max(design.col_weighted_sq_norm(j, h), 1e-300))) return;
+    }
+  }
+  const bool uniform = (h.array() == h[0]).all();
+  blas::weighted_gram(*dense, uniform ? nullptr : &h, uniform ? h[0] : 1.0, gram_);
+  const Vector weighted = h.cwiseProduct(centred);
+  gram_xty_.resize(p);
+  blas::gemv_t(*dense, weighted.data(), gram_xty_.data());
+  gram_yy_ = weighted.dot(centred);
+  gram_mode_ = true;
+  problem_.gram = &gram_;
+  problem_.gram_xty = &gram_xty_;
+}
+
+void PathSolver::gram_residual_and_correlation(const SolverState& state, Evaluation& result) const {
+  const Index p = problem_.design.cols();
+  gram_w_.setZero(p);
+  for (Index j = 0; j < p; ++j) {
+    if (state.w[j] != 0.0) gram_w_.noalias() += state.w[j] * gram_.col(j);
+  }
+  result.correlation = gram_xty_ - gram_w_;
+  for (Index j = 0; j < p; ++j) {
+    if (!standardization_.excluded.empty() && standardization_.excluded[j]) result.correlation[j] = 0.0;
+  }
+  const double cross = state.w.dot(gram_xty_);
+  result.gram_square = std::max(0.0, gram_yy_ - 2.0 * cross + state.w.dot(gram_w_));
+  result.gram_cross = gram_yy_ - cross;
+  result.loss = 0.5 * result.gram_square;
+  result.rho.resize(0);
+  result.unpenalized_violation = 0.0;
+  result.unpenalized_certified = true;
 }
 
 PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
@@ -134,6 +191,15 @@ void PathSolver::rescale(const SolverState& state, Evaluation& at) const { finis
 void PathSolver::residual_and_correlation(const SolverState& state,
                                           const std::span<const Index>* working_set,
                                           Evaluation& result) const {
+  if (gram_mode_) {
+    gram_residual_and_correlation(state, result);
+    if (working_set != nullptr) {  // the subproblem's gap: correlations of the working set only
+      Vector full = std::move(result.correlation);
+      result.correlation.setZero(full.size());
+      for (Index j : *working_set) result.correlation[j] = full[j];
+    }
+    return;
+  }
   const Design& design = problem_.design;
   const Index p = design.cols();
   result.loss = problem_.loss.value(problem_.y, problem_.v, state.z);
@@ -183,9 +249,16 @@ void PathSolver::finish_evaluation(const SolverState& state, Evaluation& result)
   result.primal = result.loss + penalty.value(state.w);
   result.scaling = penalty.dual_scaling(result.correlation);
   result.scaled_correlation = result.scaling * result.correlation;
-  scaled_rho_ = result.scaling * result.rho;
-  result.dual = problem_.loss.dual_value(problem_.y, problem_.v, scaled_rho_) -
-                penalty.conjugate(result.scaled_correlation);
+  if (gram_mode_) {
+    // Squared loss: D(t rho) = t sum h r (y - b) - t^2/2 sum h r^2 (sum h r = 0 with an intercept).
+    const double t = result.scaling;
+    result.dual = t * result.gram_cross - 0.5 * t * t * result.gram_square -
+                  penalty.conjugate(result.scaled_correlation);
+  } else {
+    scaled_rho_ = result.scaling * result.rho;
+    result.dual = problem_.loss.dual_value(problem_.y, problem_.v, scaled_rho_) -
+                  penalty.conjugate(result.scaled_correlation);
+  }
   result.gap = result.primal - result.dual;
 }
 
@@ -387,7 +460,11 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         if (!keep_safe[j] || in_working_set[j]) continue;
         const Interval allowed = penalty.zero_subdifferential(j);
         const double c = evaluation.correlation[j];
-        if (c < allowed.low || c > allowed.high) {
+        // A relative slack of 1e-12 keeps rounding noise (a correlation computed two ways) from
+        // reopening a coordinate sitting exactly on the boundary; the gap still certifies.
+        const double slack = 1e-12 * std::max(std::abs(allowed.low) < HUGE_VAL ? std::abs(allowed.low) : 0.0,
+                                              std::abs(allowed.high) < HUGE_VAL ? std::abs(allowed.high) : 0.0);
+        if (c < allowed.low - slack || c > allowed.high + slack) {
           working_set.push_back(j);
           in_working_set[j] = 1;
           ++violations;

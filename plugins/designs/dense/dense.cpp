@@ -1,4 +1,5 @@
 // Dense column-major design: the (standardized) data matrix as read, held by the framework.
+#include "sparsepath/core/blas.hpp"
 #include "sparsepath/core/registry.hpp"
 #include "sparsepath/plugin/abi.hpp"
 
@@ -30,8 +31,8 @@ class DenseDesign final : public Design {
     return (matrix_->col(j).array().square() * h.array()).sum();
   }
   double col_sq_norm(Index j) const override { return matrix_->col(j).squaredNorm(); }
-  void gemv_t(VecIn v, VecOut out) const override { out.noalias() = matrix_->transpose() * v; }
-  void gemv(VecIn w, VecOut out) const override { out.noalias() = *matrix_ * w; }
+  void gemv_t(VecIn v, VecOut out) const override { blas::gemv_t(*matrix_, v.data(), out.data()); }
+  void gemv(VecIn w, VecOut out) const override { blas::gemv(*matrix_, w.data(), out.data()); }
   const Matrix* dense_view() const override { return matrix_; }
 
  private:

@@ -433,6 +433,8 @@ Outcome CoordinateDescent::solve(const Problem& problem, std::span<const Index> 
 }
 
 bool CoordinateDescent::use_gram(const Problem& problem, std::span<const Index> working_set) const {
+  if (problem.gram != nullptr && options_.gram != GramMode::never) return true;
+  if (problem.gram != nullptr) return false;
   if (options_.gram == GramMode::never || problem.design.dense_view() == nullptr) return false;
   const double column_mb = 8.0 * static_cast<double>(problem.design.cols()) / (1024.0 * 1024.0);
   if (column_mb * static_cast<double>(working_set.size()) > options_.gram_memory_mb) return false;
@@ -443,7 +445,8 @@ bool CoordinateDescent::use_gram(const Problem& problem, std::span<const Index> 
          problem.design.rows() >= 2 * static_cast<Index>(working_set.size());
 }
 
-const Vector& CoordinateDescent::gram_column(const Problem& problem, Index j) {
+Eigen::Ref<const Vector> CoordinateDescent::gram_column(const Problem& problem, Index j) {
+  if (problem.gram != nullptr) return problem.gram->col(j);
   Vector& column = gram_columns_[static_cast<std::size_t>(j)];
   if (column.size() == 0) {
     const Matrix& x = *problem.design.dense_view();
@@ -457,28 +460,46 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
                                       SolverState& state, const SolveControl& control,
                                       SolveStats& stats) {
   const Design& design = problem.design;
-  const Matrix& x = *design.dense_view();
   const Index n = design.rows(), p = design.cols();
-  curvature_.resize(n);
-  problem.loss.curvature(problem.y, problem.v, state.z, curvature_);
-  // The cache is valid for one design and one set of curvature weights.
-  if (gram_design_ != &design || gram_weights_.size() != n || gram_weights_ != curvature_) {
-    gram_design_ = &design;
-    gram_weights_ = curvature_;
-    gram_columns_.assign(static_cast<std::size_t>(p), Vector());
-    gram_cached_ = 0;
-  }
-  const double h_sum = curvature_.sum();
-  residual_.resize(n);
-  problem.loss.residual(problem.y, problem.v, state.z, residual_);  // h o r
+  const bool host_gram = problem.gram != nullptr;  // covariance mode of the path solver: no z
   if (gradient_.size() != p) gradient_.setZero(p);
   if (column_sums_.size() != p) column_sums_.setZero(p);
-  compute_column_curvature(design, curvature_, 0.0, false, working_set, column_curvature_);
-  for (Index j : working_set) {
-    gradient_[j] = x.col(j).dot(residual_);
-    column_sums_[j] = x.col(j).dot(curvature_);
+  if (column_curvature_.size() != p) column_curvature_.setZero(p);
+  double h_sum = 0.0, residual_sum = 0.0;
+  if (host_gram) {
+    // gradient = X^T H (y - b) - G w, from the host's Gram matrix (columns are h-centred, so the
+    // intercept is exact and never moves).
+    const Matrix& gram = *problem.gram;
+    Vector product = Vector::Zero(p);
+    for (Index j = 0; j < p; ++j) {
+      if (state.w[j] != 0.0) product.noalias() += state.w[j] * gram.col(j);
+    }
+    for (Index j : working_set) {
+      gradient_[j] = (*problem.gram_xty)[j] - product[j];
+      column_curvature_[j] = gram(j, j);
+      column_sums_[j] = 0.0;
+    }
+  } else {
+    const Matrix& x = *design.dense_view();
+    curvature_.resize(n);
+    problem.loss.curvature(problem.y, problem.v, state.z, curvature_);
+    // The cache is valid for one design and one set of curvature weights.
+    if (gram_design_ != &design || gram_weights_.size() != n || gram_weights_ != curvature_) {
+      gram_design_ = &design;
+      gram_weights_ = curvature_;
+      gram_columns_.assign(static_cast<std::size_t>(p), Vector());
+      gram_cached_ = 0;
+    }
+    h_sum = curvature_.sum();
+    residual_.resize(n);
+    problem.loss.residual(problem.y, problem.v, state.z, residual_);  // h o r
+    compute_column_curvature(design, curvature_, 0.0, false, working_set, column_curvature_);
+    for (Index j : working_set) {
+      gradient_[j] = x.col(j).dot(residual_);
+      column_sums_[j] = x.col(j).dot(curvature_);
+    }
+    residual_sum = residual_.sum();  // sum_i h_i r_i
   }
-  double residual_sum = residual_.sum();  // sum_i h_i r_i
   start_w_ = state.w;
   const double start_b = state.b;
   const Penalty& penalty = problem.penalty;
@@ -492,12 +513,12 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       if (updated == old) continue;
       const double delta = updated - old;
       state.w[j] = updated;
-      const Vector& column = gram_column(problem, j);
+      const auto column = gram_column(problem, j);
       for (Index k : working_set) gradient_[k] -= delta * column[k];
       residual_sum -= delta * column_sums_[j];
       max_change = std::max(max_change, curvature * delta * delta);
     }
-    if (problem.fit_intercept && h_sum > 0.0) {
+    if (!host_gram && problem.fit_intercept && h_sum > 0.0) {
       const double delta = residual_sum / h_sum;
       if (delta != 0.0) {
         state.b += delta;
@@ -528,15 +549,28 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
     for (Index j : working_set) {
       if (state.w[j] != 0.0) active_.push_back(j);
     }
+    int since_check = 0;
     while (passes_left-- > 0) {
       if (sweep(active_) < control.tolerance) break;
+      if (host_gram && control.certified && ++since_check >= control.check_every) {
+        since_check = 0;
+        if (control.certified(state)) {  // z is not used in covariance mode
+          converged = true;
+          break;
+        }
+      }
     }
+    if (converged) break;
   }
-  // Bring the linear predictor up to date from the coordinates that moved.
-  state.z.array() += state.b - start_b;
-  for (Index j : working_set) {
-    const double delta = state.w[j] - start_w_[j];
-    if (delta != 0.0) state.z.noalias() += delta * x.col(j);
+  // Bring the linear predictor up to date from the coordinates that moved (not in the host's
+  // covariance mode, where z is not maintained).
+  if (!host_gram) {
+    const Matrix& x = *design.dense_view();
+    state.z.array() += state.b - start_b;
+    for (Index j : working_set) {
+      const double delta = state.w[j] - start_w_[j];
+      if (delta != 0.0) state.z.noalias() += delta * x.col(j);
+    }
   }
   if (interrupted) return {Status::interrupted, "stopped by interrupt or time budget"};
   if (!converged) return {Status::not_converged, "coordinate descent reached max_passes"};

@@ -35,7 +35,7 @@ class CoordinateDescent final : public Optimizer {
   Outcome solve_gram(const Problem& problem, std::span<const Index> working_set,
                      SolverState& state, const SolveControl& control, SolveStats& stats);
   bool use_gram(const Problem& problem, std::span<const Index> working_set) const;
-  const Vector& gram_column(const Problem& problem, Index j);
+  Eigen::Ref<const Vector> gram_column(const Problem& problem, Index j);
   Outcome solve_newton(const Problem& problem, std::span<const Index> working_set,
                        SolverState& state, const SolveControl& control, SolveStats& stats);
   CoordinateDescentOptions options_;

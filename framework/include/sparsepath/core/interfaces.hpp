@@ -158,6 +158,11 @@ struct Problem {
   const Loss& loss;
   const Penalty& penalty;
   bool fit_intercept;
+  // Covariance mode, set by the path solver for quadratic losses on tall dense designs:
+  // gram = X^T diag(h) X and gram_xty = X^T diag(h) (y - b) with the (fixed, exact) intercept b.
+  // Then the linear predictor state.z is NOT maintained: everything runs in p x p space.
+  const Matrix* gram = nullptr;
+  const Vector* gram_xty = nullptr;
 };
 
 struct SolverState {

@@ -23,6 +23,7 @@ struct PathOptions {
   double time_budget_seconds = -1.0;   // stop the path after this long (< 0: off)
   long long max_passes = 100000;       // coordinate passes per path point
   int max_refinements = 30;            // tolerance tightenings before "not converged"
+  enum class Gram { automatic, always, never } gram = Gram::automatic;  // covariance mode
   bool is_valid(std::string* why) const;
 };
 
@@ -53,6 +54,8 @@ class PathSolver {
     Vector rho;                 // -grad F(z), repaired for the intercept (and projected)
     Vector correlation;         // X^T rho (rho repaired for the intercept)
     Vector scaled_correlation;  // X^T q, q = scaling * rho (the feasible dual point)
+    double gram_cross = 0.0;    // covariance mode: sum_i h_i r_i (y_i - b)
+    double gram_square = 0.0;   // covariance mode: sum_i h_i r_i^2
   };
   Evaluation evaluate(const SolverState& state) const;
   // The same with correlations computed on the working set only (zero elsewhere): the gap of the
@@ -68,7 +71,7 @@ class PathSolver {
   SolverState null_state() const { return null_state_; }
 
  private:
-  const Problem& problem_;
+  Problem problem_;  // a copy: the path solver may attach the Gram matrix
   Optimizer& optimizer_;
   std::vector<const ScreeningRule*> rules_;
   PathOptions options_;
@@ -84,6 +87,14 @@ class PathSolver {
                                 Evaluation& result) const;
   void finish_evaluation(const SolverState& state, Evaluation& result) const;
   mutable Vector scaled_rho_;
+  // Covariance mode (see Problem::gram).
+  bool gram_mode_ = false;
+  Matrix gram_;
+  Vector gram_xty_;
+  double gram_yy_ = 0.0;  // sum_i h_i (y_i - b)^2
+  mutable Vector gram_w_;  // scratch: G w
+  void gram_residual_and_correlation(const SolverState& state, Evaluation& result) const;
+  void setup_gram();
   SolverState null_state_;
   std::vector<Index> unpenalized_;
   Vector unpenalized_curvature_;  // L_f sum_i v_i x_ij^2 per unpenalized feature
