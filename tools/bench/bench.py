@@ -160,9 +160,15 @@ def snapshot_build(binary, dest, env):
              (core, os.path.join("lib", "libsparsepath_core.so"))]
     files += [(os.path.join(plugin_dir, f), os.path.join("lib", "sparsepath", "plugins", f))
               for f in sorted(os.listdir(plugin_dir)) if f.endswith(".so")]
+    for attempt in range(5):            # copy again if a file changed while copying
+        stamps = [os.stat(src).st_mtime_ns for src, _ in files]
+        for src, rel in files:
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+            shutil.copy2(src, os.path.join(dest, rel))
+        if stamps == [os.stat(src).st_mtime_ns for src, _ in files]:
+            break
+        time.sleep(5)
     for src, rel in files:
-        os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
-        shutil.copy2(src, os.path.join(dest, rel))
         with open(os.path.join(dest, rel), "rb") as f:
             h.update(rel.encode() + f.read())
     env["LD_LIBRARY_PATH"] = os.path.join(dest, "lib") + (
@@ -170,19 +176,39 @@ def snapshot_build(binary, dest, env):
     return os.path.join(dest, "bin", "sparsepath"), h.hexdigest()[:12], mtime
 
 
-def wait_for_builds(limit):
-    """Others may be rebuilding sparsepath: wait (up to 'limit' s) while a ninja/make/cmake
-    build runs, so that the snapshot is not taken halfway through a rebuild."""
+def builds_running(build_dir):
+    """pids of ninja/make/cmake processes working in build_dir (cwd or -C DIR / --build DIR)."""
+    pids = []
+    for pid in sh("pgrep -x ninja; pgrep -x make; pgrep -x gmake; pgrep -x cmake").split():
+        try:
+            cwd = os.readlink("/proc/%s/cwd" % pid)
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        dirs = [cwd] + [os.path.join(cwd, args[i + 1]) for i, x in enumerate(args[:-1])
+                        if x in ("-C", "--build")]
+        if any(os.path.realpath(d) == build_dir for d in dirs):
+            pids.append(pid)
+    return pids
+
+
+def wait_for_builds(binary, limit):
+    """Others may be rebuilding sparsepath: wait (up to 'limit' s) while a build runs in the
+    binary's build folder, so that the copy is not taken halfway through a rebuild."""
+    build_dir = os.path.dirname(os.path.dirname(os.path.realpath(binary)))
     t0 = time.time()
     said = False
     while time.time() - t0 < limit:
-        busy = sh("pgrep -x ninja; pgrep -x make; pgrep -f 'cmake --build'")
-        if not busy:
+        if not builds_running(build_dir):
+            if said:
+                log("the build finished after %.0f s" % (time.time() - t0))
             return
         if not said:
-            log("a build is running; waiting for it to finish before copying sparsepath")
+            log("a build is running in %s; waiting (up to %d s) for it to finish before "
+                "copying sparsepath" % (build_dir, limit))
             said = True
-        time.sleep(5)
+        time.sleep(2)
     log("a build is still running after %d s; copying sparsepath anyway" % limit)
 
 
@@ -234,11 +260,11 @@ def main_run(a):
     env = dict(os.environ)
     for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[k] = str(a.threads)
-    info = machine_info(a.threads, a.reps, a.quick)
     if not os.path.exists(binary):
         sys.exit("bench: no sparsepath binary at %s (run tools/build.sh)" % binary)
+    wait_for_builds(binary, 60 if a.quick else 300)
+    info = machine_info(a.threads, a.reps, a.quick)
     info["sparsepath_binary"] = binary
-    wait_for_builds(60 if a.quick else 300)
     binary, fingerprint, mtime = snapshot_build(binary, os.path.join(outroot, "sparsepath-build"),
                                                 env)
     info.update(sklearn_budget=budget, build_fingerprint=fingerprint, binary_mtime=mtime,
@@ -410,6 +436,15 @@ def report(results):
         info["date"], info.get("wall_seconds") or 0, info["load_before"],
         "%.2f" % info["load_after"] if "load_after" in info else "?"))
     L.append("")
+    loads = [info["load_before"], info.get("load_after", 0)] + [
+        R.get("load_at_start", 0) for R in results["benches"].values()]
+    busy = max(0.0, (info["cores"] or 1) - T)
+    if max(loads) > busy + 0.5:
+        L.append("**Other processes were using the machine during this run** (1-min load "
+                 "average %.1f–%.1f on %s cores, while the tools need %d): absolute times are "
+                 "inflated and noisy; ratios between tools of one case, run back to back, are "
+                 "more trustworthy." % (min(loads), max(loads), info["cores"], T))
+        L.append("")
     if info["commit"].endswith("-dirty"):
         L.append("The source tree had uncommitted changes when the run started; the binary may "
                  "include them.")
@@ -429,7 +464,8 @@ def report(results):
         for t in ("sparsepath", "glmnet", "sklearn"):
             r = tl.get(t, {})
             cell.append(secs(r["seconds"]) if r.get("status") == "ok" else
-                        ("skipped" if r.get("status") == "skipped" else "failed"))
+                        ("skipped (> %g s)" % r["budget"] if r.get("status") == "skipped"
+                         else "failed"))
         pt = peer_times(R)
         sp_ok = tl["sparsepath"]["status"] == "ok"
         ratio = "%.2f (%s)" % (tl["sparsepath"]["seconds"] / min(pt.values()),
@@ -503,7 +539,9 @@ def case_section(name, R, results, T):
         if r["status"] != "ok":
             why = r.get("message", "")
             if r["status"] == "skipped":
-                why = "skipped: a single fit takes more than %g s" % r["budget"]
+                m = re.search(r"\((\S+)\)", why)
+                why = "skipped: one %sfit took more than %g s (killed)" % (
+                    m.group(1) + " " if m else "", r["budget"])
             L.append("| %s | %s | – | – | – | – |" % (label, why.replace("|", "/")[:200]))
             continue
         runs = len(r["runs"])

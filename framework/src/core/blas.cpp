@@ -26,6 +26,15 @@ void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix&
   gram.triangularView<Eigen::StrictlyLower>() = gram.transpose();
 }
 
+double dot(Index n, const double* x, const double* y) {
+  if (n <= 10000) return cblas_ddot(static_cast<int>(n), x, 1, y, 1);
+  return Eigen::Map<const Vector>(x, n).dot(Eigen::Map<const Vector>(y, n));
+}
+
+void axpy(Index n, double a, const double* x, double* y) {
+  cblas_daxpy(static_cast<int>(n), a, x, 1, y, 1);  // elementwise: thread-count independent
+}
+
 void set_threads(int threads) { openblas_set_num_threads(threads); }
 
 }  // namespace sparsepath::blas

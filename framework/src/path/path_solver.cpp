@@ -61,6 +61,9 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
     column_norms_[j] = std::sqrt(squared);
   }
   weight_max_ = problem_.v.maxCoeff();
+  for (Index j = 0; j < p; ++j) {
+    if (!standardization_.excluded.empty() && standardization_.excluded[j]) excluded_indices_.push_back(j);
+  }
   intercept0_ = problem_.fit_intercept ? problem_.loss.intercept_only(problem_.y, problem_.v) : 0.0;
   if (!std::isfinite(intercept0_)) {
     throw Error("the intercept-only model has no finite optimum (the target has one class only)");
@@ -159,9 +162,7 @@ void PathSolver::gram_residual_and_correlation(const SolverState& state, Evaluat
     if (state.w[j] != 0.0) gram_w_.noalias() += state.w[j] * gram_.col(j);
   }
   result.correlation = gram_xty_ - gram_w_;
-  for (Index j = 0; j < p; ++j) {
-    if (!standardization_.excluded.empty() && standardization_.excluded[j]) result.correlation[j] = 0.0;
-  }
+  for (Index j : excluded_indices_) result.correlation[j] = 0.0;
   const double cross = state.w.dot(gram_xty_);
   result.gram_square = std::max(0.0, gram_yy_ - 2.0 * cross + state.w.dot(gram_w_));
   result.gram_cross = gram_yy_ - cross;
@@ -174,7 +175,7 @@ void PathSolver::gram_residual_and_correlation(const SolverState& state, Evaluat
 PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
   Evaluation result;
   residual_and_correlation(state, nullptr, result);
-  finish_evaluation(state, result);
+  finish_evaluation(state, result, nullptr);
   return result;
 }
 
@@ -182,11 +183,11 @@ PathSolver::Evaluation PathSolver::evaluate_working_set(const SolverState& state
                                                         std::span<const Index> working_set) const {
   Evaluation result;
   residual_and_correlation(state, &working_set, result);
-  finish_evaluation(state, result);
+  finish_evaluation(state, result, &working_set);
   return result;
 }
 
-void PathSolver::rescale(const SolverState& state, Evaluation& at) const { finish_evaluation(state, at); }
+void PathSolver::rescale(const SolverState& state, Evaluation& at) const { finish_evaluation(state, at, nullptr); }
 
 void PathSolver::residual_and_correlation(const SolverState& state,
                                           const std::span<const Index>* working_set,
@@ -214,9 +215,7 @@ void PathSolver::residual_and_correlation(const SolverState& state,
       result.correlation.setZero(p);
       for (Index j : *working_set) result.correlation[j] = design.col_dot(j, result.rho);
     }
-    for (Index j = 0; j < p; ++j) {
-      if (!standardization_.excluded.empty() && standardization_.excluded[j]) result.correlation[j] = 0.0;
-    }
+    for (Index j : excluded_indices_) result.correlation[j] = 0.0;
   };
   correlate();
   result.unpenalized_violation = 0.0;
@@ -243,21 +242,29 @@ void PathSolver::residual_and_correlation(const SolverState& state,
   }
 }
 
-// The lambda-dependent part: penalty value, dual scaling, dual objective and gap.
-void PathSolver::finish_evaluation(const SolverState& state, Evaluation& result) const {
+// The lambda-dependent part: penalty value, dual scaling, dual objective and gap. With a subset
+// (the working set) everything is restricted to it and costs O(|subset|) besides the loss.
+void PathSolver::finish_evaluation(const SolverState& state, Evaluation& result,
+                                   const std::span<const Index>* subset) const {
   const Penalty& penalty = problem_.penalty;
-  result.primal = result.loss + penalty.value(state.w);
-  result.scaling = penalty.dual_scaling(result.correlation);
-  result.scaled_correlation = result.scaling * result.correlation;
+  double conjugate = 0.0;
+  if (subset == nullptr) {
+    result.primal = result.loss + penalty.value(state.w);
+    result.scaling = penalty.dual_scaling(result.correlation);
+    result.scaled_correlation = result.scaling * result.correlation;
+    conjugate = penalty.conjugate(result.scaled_correlation);
+  } else {
+    result.primal = result.loss + penalty.value_on(state.w, *subset);
+    result.scaling = penalty.dual_scaling_on(result.correlation, *subset);
+    conjugate = penalty.conjugate_on(result.correlation, result.scaling, *subset);
+  }
   if (gram_mode_) {
     // Squared loss: D(t rho) = t sum h r (y - b) - t^2/2 sum h r^2 (sum h r = 0 with an intercept).
     const double t = result.scaling;
-    result.dual = t * result.gram_cross - 0.5 * t * t * result.gram_square -
-                  penalty.conjugate(result.scaled_correlation);
+    result.dual = t * result.gram_cross - 0.5 * t * t * result.gram_square - conjugate;
   } else {
     scaled_rho_ = result.scaling * result.rho;
-    result.dual = problem_.loss.dual_value(problem_.y, problem_.v, scaled_rho_) -
-                  penalty.conjugate(result.scaled_correlation);
+    result.dual = problem_.loss.dual_value(problem_.y, problem_.v, scaled_rho_) - conjugate;
   }
   result.gap = result.primal - result.dual;
 }
@@ -391,7 +398,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     if (drop_screened()) evaluation = evaluate(state);
 
     SolveControl control;
-    control.tolerance = gap_tolerance;
+    control.tolerance = options_.inner_tolerance_ratio * gap_tolerance;
     control.max_passes = options_.max_passes;
     control.interrupt = interrupt;
     control.certified = [&](const SolverState& at) {

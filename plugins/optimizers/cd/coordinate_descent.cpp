@@ -1,5 +1,7 @@
 #include "coordinate_descent.hpp"
 
+#include "sparsepath/core/blas.hpp"
+
 #include "sparsepath/plugin/abi.hpp"
 
 #include <chrono>
@@ -17,8 +19,8 @@ double now_seconds() {
 // Column access specialised on storage; all three expose the same small interface.
 struct DenseColumns {
   const Matrix& x;
-  double dot(Index j, const Vector& v) const { return x.col(j).dot(v); }
-  void axpy(Index j, double a, Vector& out) const { out.noalias() += a * x.col(j); }
+  double dot(Index j, const Vector& v) const { return blas::dot(x.rows(), x.col(j).data(), v.data()); }
+  void axpy(Index j, double a, Vector& out) const { blas::axpy(x.rows(), a, x.col(j).data(), out.data()); }
   void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
     out.array() += a * h.array() * x.col(j).array();
   }
@@ -118,7 +120,8 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   AndersonExtrapolation anderson(anderson_depth);
   Vector iterate, extrapolated, trial_r, trial_hr, trial_w;
   auto subproblem_value = [&](const Vector& residual, const Vector& weighted, const Vector& coefficients) {
-    const double data = Uniform ? 0.5 * uniform_weight * residual.squaredNorm() : 0.5 * residual.dot(weighted);
+    const double data = Uniform ? 0.5 * uniform_weight * residual.squaredNorm()
+                                : 0.5 * (weighted.array().square() / h.array()).sum();
     return data + penalty.value(coefficients);
   };
   // Tries the extrapolated point of the active coordinates (and intercept); keeps it if it lowers
@@ -132,25 +135,25 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
     for (Index a = 0; a < size; ++a) {
       if (!penalty.within_domain(active[static_cast<std::size_t>(a)], extrapolated[a])) return;
     }
-    trial_r = r;
-    if constexpr (!Uniform) trial_hr = hr;
+    if constexpr (Uniform) trial_r = r;
+    else trial_hr = hr;
     trial_w = w;
     for (Index a = 0; a < size; ++a) {
       const Index j = active[static_cast<std::size_t>(a)];
       const double delta = extrapolated[a] - w[j];
       if (delta == 0.0) continue;
       trial_w[j] = extrapolated[a];
-      columns.axpy(j, -delta, trial_r);
-      if constexpr (!Uniform) columns.weighted_axpy(j, -delta, h, trial_hr);
+      if constexpr (Uniform) columns.axpy(j, -delta, trial_r);
+      else columns.weighted_axpy(j, -delta, h, trial_hr);
     }
     const double intercept_delta = fit_intercept ? extrapolated[size] - b : 0.0;
     if (intercept_delta != 0.0) {
-      trial_r.array() -= intercept_delta;
-      if constexpr (!Uniform) trial_hr -= intercept_delta * h;
+      if constexpr (Uniform) trial_r.array() -= intercept_delta;
+      else trial_hr -= intercept_delta * h;
     }
     if (subproblem_value(trial_r, trial_hr, trial_w) < subproblem_value(r, hr, w)) {
-      r.swap(trial_r);
-      if constexpr (!Uniform) hr.swap(trial_hr);
+      if constexpr (Uniform) r.swap(trial_r);
+      else hr.swap(trial_hr);
       w.swap(trial_w);
       b += intercept_delta;
     }
@@ -166,8 +169,9 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       if (updated != old) {
         const double delta = updated - old;
         w[j] = updated;
-        columns.axpy(j, -delta, r);
-        if constexpr (!Uniform) columns.weighted_axpy(j, -delta, h, hr);
+        // With weights only h o r is kept current (r = hr / h is rebuilt on exit).
+        if constexpr (Uniform) columns.axpy(j, -delta, r);
+        else columns.weighted_axpy(j, -delta, h, hr);
         max_change = std::max(max_change, curvature * delta * delta);
       }
     }
@@ -175,8 +179,8 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       const double delta = (Uniform ? uniform_weight * r.sum() : hr.sum()) / h_sum;
       if (delta != 0.0) {
         b += delta;
-        r.array() -= delta;
-        if constexpr (!Uniform) hr -= delta * h;
+        if constexpr (Uniform) r.array() -= delta;
+        else hr -= delta * h;
         max_change = std::max(max_change, h_sum * delta * delta);
       }
     }
@@ -188,6 +192,10 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
     return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
            now_seconds() > control.deadline_seconds;
   };
+  auto finish = [&]() -> KernelResult& {
+    if constexpr (!Uniform) r = hr.cwiseQuotient(h);
+    return result;
+  };
   bool first = true;
   while (passes_left > 0) {
     const double change = sweep(working_set);
@@ -195,11 +203,11 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
     first = false;
     if (change < control.tolerance) {
       result.converged = true;
-      return result;
+      return finish();
     }
     if (stop_requested()) {
       result.interrupted = true;
-      return result;
+      return finish();
     }
     active.clear();
     for (Index j : working_set) {
@@ -214,16 +222,16 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
         since_check = 0;
         if (certified_now()) {
           result.converged = true;
-          return result;
+          return finish();
         }
       }
       if ((stats.passes & 63) == 0 && stop_requested()) {
         result.interrupted = true;
-        return result;
+        return finish();
       }
     }
   }
-  return result;
+  return finish();
 }
 
 // Sparse columns with an intercept: coordinate j is updated jointly with the intercept (exactly
@@ -503,6 +511,14 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   start_w_ = state.w;
   const double start_b = state.b;
   const Penalty& penalty = problem.penalty;
+  // Update the whole gradient vector when the working set is a large part of it.
+  const bool dense_update = 4 * static_cast<Index>(working_set.size()) >= p;
+  if (dense_update) {
+    // Entries outside the working set are then meaningless but harmless (never read).
+    for (Index j = 0; j < p; ++j) {
+      if (!std::isfinite(gradient_[j])) gradient_[j] = 0.0;
+    }
+  }
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
     for (Index j : set) {
@@ -514,7 +530,11 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       const double delta = updated - old;
       state.w[j] = updated;
       const auto column = gram_column(problem, j);
-      for (Index k : working_set) gradient_[k] -= delta * column[k];
+      if (dense_update) {
+        gradient_.noalias() -= delta * column;  // contiguous and vectorised
+      } else {
+        for (Index k : working_set) gradient_[k] -= delta * column[k];
+      }
       residual_sum -= delta * column_sums_[j];
       max_change = std::max(max_change, curvature * delta * delta);
     }
@@ -523,7 +543,8 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       if (delta != 0.0) {
         state.b += delta;
         residual_sum -= delta * h_sum;
-        for (Index k : working_set) gradient_[k] -= delta * column_sums_[k];
+        if (dense_update) gradient_.noalias() -= delta * column_sums_;
+        else for (Index k : working_set) gradient_[k] -= delta * column_sums_[k];
         max_change = std::max(max_change, h_sum * delta * delta);
       }
     }
@@ -535,6 +556,38 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   auto stop_requested = [&]() {
     return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
            now_seconds() > control.deadline_seconds;
+  };
+  // Anderson acceleration in p x p space: the extrapolated point's gradient is
+  // g - G d (d = the step), and its objective change is -g'd + d'Gd/2 + the penalty change.
+  AndersonExtrapolation anderson(options_.anderson_depth);
+  Vector iterate, extrapolated, step_product, trial_w;
+  auto try_extrapolation = [&]() {
+    const Index size = static_cast<Index>(active_.size());
+    iterate.resize(size);
+    for (Index a = 0; a < size; ++a) iterate[a] = state.w[active_[static_cast<std::size_t>(a)]];
+    if (!anderson.push(iterate, extrapolated)) return;
+    step_product.setZero(p);
+    double linear = 0.0;
+    trial_w = state.w;
+    for (Index a = 0; a < size; ++a) {
+      const Index j = active_[static_cast<std::size_t>(a)];
+      if (!penalty.within_domain(j, extrapolated[a])) return;
+      const double delta = extrapolated[a] - state.w[j];
+      if (delta == 0.0) continue;
+      trial_w[j] = extrapolated[a];
+      step_product.noalias() += delta * gram_column(problem, j);
+      linear += gradient_[j] * delta;
+    }
+    double quadratic = 0.0;
+    for (Index a = 0; a < size; ++a) {
+      const Index j = active_[static_cast<std::size_t>(a)];
+      quadratic += (trial_w[j] - state.w[j]) * step_product[j];
+    }
+    const double change = -linear + 0.5 * quadratic + penalty.value(trial_w) - penalty.value(state.w);
+    if (change < 0.0) {
+      state.w.swap(trial_w);
+      gradient_.noalias() -= step_product;
+    }
   };
   while (passes_left-- > 0) {
     if (sweep(working_set) < control.tolerance) {
@@ -550,8 +603,10 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       if (state.w[j] != 0.0) active_.push_back(j);
     }
     int since_check = 0;
+    anderson.reset();
     while (passes_left-- > 0) {
       if (sweep(active_) < control.tolerance) break;
+      if (dense_update && (host_gram || !problem.fit_intercept)) try_extrapolation();
       if (host_gram && control.certified && ++since_check >= control.check_every) {
         since_check = 0;
         if (control.certified(state)) {  // z is not used in covariance mode
@@ -630,6 +685,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
   long long passes_left = control.max_passes;
   curvature_.resize(n);
   residual_.resize(n);
+  double previous_step_change = std::numeric_limits<double>::infinity();
   for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
     ++stats.outer;
     // Quadratic model of the loss at z: curvature h (floored like glmnet's pmin) and working
@@ -649,7 +705,11 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
     const double previous_b = state.b;
     const double previous_objective = loss.value(problem.y, problem.v, state.z) + penalty.value(state.w);
 
+    // Inexact Newton: each quadratic subproblem is solved only as far as the previous step's size
+    // warrants (the first step gets a loose tolerance); the host's certificate decides the end.
     SolveControl inner = control;
+    inner.certified = nullptr;
+    inner.tolerance = std::max(control.tolerance, 1e-3 * previous_step_change);
     KernelResult result = dispatch_kernel<false>(design, penalty, 0.0, curvature_, h_sum, residual_,
                                                  weighted_residual_, state.w, state.b,
                                                  problem.fit_intercept, working_set,
@@ -678,6 +738,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
     // metric, which for sparse designs is that of the implicitly centred columns) and the full
     // Newton step was accepted.
     const double change = step == 1.0 ? result.first_pass_change : std::numeric_limits<double>::infinity();
+    previous_step_change = result.first_pass_change;
     if (result.interrupted) {
       recompute_linear_predictor(design, state.w, state.b, state.z);
       return {Status::interrupted, "stopped by interrupt or time budget"};

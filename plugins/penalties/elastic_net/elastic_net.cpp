@@ -123,44 +123,61 @@ class ElasticNet final : public Penalty {
   bool within_domain(Index j, double x) const override { return lower_[j] <= x && x <= upper_[j]; }
 
   double dual_scaling(VecIn c) const override {
-    if (alpha_ < 1.0) return 1.0;  // the ridge part makes the conjugate finite everywhere
     double scale = 1.0;
-    for (Index j = 0; j < c.size(); ++j) {
-      if (factors_[j] <= 0.0) continue;
-      const double l1 = lambda_ * factors_[j];
-      if (c[j] > l1 && upper_[j] == infinity) scale = std::min(scale, l1 / c[j]);
-      if (c[j] < -l1 && lower_[j] == -infinity) scale = std::min(scale, -l1 / c[j]);
-    }
+    for (Index j = 0; j < c.size(); ++j) scale = std::min(scale, coordinate_scaling(j, c[j]));
+    return scale;
+  }
+  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override {
+    double scale = 1.0;
+    for (Index j : subset) scale = std::min(scale, coordinate_scaling(j, c[j]));
     return scale;
   }
 
   double conjugate(VecIn c) const override {
     double total = 0.0;
-    for (Index j = 0; j < c.size(); ++j) {
-      if (factors_[j] <= 0.0) continue;  // unpenalized: gradient checked separately (KKT)
-      const double l1 = lambda_ * alpha_ * factors_[j];
-      const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
-      if (l2 > 0.0) {
-        double x = 0.0;
-        if (c[j] > l1) x = (c[j] - l1) / l2;
-        else if (c[j] < -l1) x = (c[j] + l1) / l2;
-        x = std::min(upper_[j], std::max(lower_[j], x));
-        total += c[j] * x - l1 * std::abs(x) - 0.5 * l2 * x * x;
-      } else {
-        const double slack = 1e-12 * l1;
-        if (c[j] > l1 + slack) {
-          if (upper_[j] == infinity) return infinity;
-          total += (c[j] - l1) * upper_[j];
-        } else if (c[j] < -l1 - slack) {
-          if (lower_[j] == -infinity) return infinity;
-          total += (c[j] + l1) * lower_[j];
-        }
-      }
-    }
+    for (Index j = 0; j < c.size(); ++j) total += coordinate_conjugate(j, c[j]);
     return total;
+  }
+  double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const override {
+    double total = 0.0;
+    for (Index j : subset) total += coordinate_conjugate(j, scale * c[j]);
+    return total;
+  }
+  double value_on(VecIn w, std::span<const Index> subset) const override {
+    double total = 0.0;
+    for (Index j : subset) {
+      total += factors_[j] * (alpha_ * std::abs(w[j]) + 0.5 * (1.0 - alpha_) * w[j] * w[j]);
+    }
+    return lambda_ * total;
   }
 
  private:
+  // Largest t in (0, 1] with h_j*(t c) finite.
+  double coordinate_scaling(Index j, double c) const {
+    if (alpha_ < 1.0 || factors_[j] <= 0.0) return 1.0;  // ridge part: finite everywhere
+    const double l1 = lambda_ * factors_[j];
+    if (c > l1 && upper_[j] == infinity) return l1 / c;
+    if (c < -l1 && lower_[j] == -infinity) return -l1 / c;
+    return 1.0;
+  }
+  // h_j*(c) = sup over the box of c x - l1 |x| - l2/2 x^2.
+  double coordinate_conjugate(Index j, double c) const {
+    if (factors_[j] <= 0.0) return 0.0;  // unpenalized: its gradient is checked separately (KKT)
+    const double l1 = lambda_ * alpha_ * factors_[j];
+    const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
+    if (l2 > 0.0) {
+      double x = 0.0;
+      if (c > l1) x = (c - l1) / l2;
+      else if (c < -l1) x = (c + l1) / l2;
+      x = std::min(upper_[j], std::max(lower_[j], x));
+      return c * x - l1 * std::abs(x) - 0.5 * l2 * x * x;
+    }
+    const double slack = 1e-12 * l1;
+    if (c > l1 + slack) return upper_[j] == infinity ? infinity : (c - l1) * upper_[j];
+    if (c < -l1 - slack) return lower_[j] == -infinity ? infinity : (c + l1) * lower_[j];
+    return 0.0;
+  }
+
   double alpha_;
   double lower_limit_;
   double upper_limit_;

@@ -14,6 +14,11 @@ SPARSEPATH_INTERFACE void gemv(const Matrix& x, const double* w, double* out);
 // gram = X^T diag(weights) X (full symmetric p x p); weights may be null (all ones), scale
 // multiplies the result.
 SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram);
+// x . y and y += a x on contiguous vectors (OpenBLAS's runtime-dispatched kernels). dot uses
+// OpenBLAS only up to 10000 entries, where it never splits the sum across threads, so results
+// do not depend on the thread count.
+SPARSEPATH_INTERFACE double dot(Index n, const double* x, const double* y);
+SPARSEPATH_INTERFACE void axpy(Index n, double a, const double* x, double* y);
 // Threads used by BLAS calls (the experiment's `threads`).
 SPARSEPATH_INTERFACE void set_threads(int threads);
 

@@ -141,6 +141,17 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
   // Capability dual_point: the largest t in (0, 1] with h*(t c) finite, and h*(c).
   virtual double dual_scaling(VecIn c) const;
   virtual double conjugate(VecIn c) const;
+  // The same three restricted to `subset` (the working set): w is zero and c is ignored outside
+  // it, and conjugate_on takes h*(scale * c). Cost O(|subset|); defaults use the full versions.
+  virtual double value_on(VecIn w, std::span<const Index> subset) const { (void)subset; return value(w); }
+  virtual double dual_scaling_on(VecIn c, std::span<const Index> subset) const {
+    (void)subset;
+    return dual_scaling(c);
+  }
+  virtual double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const {
+    (void)subset;
+    return conjugate(scale * c);
+  }
   // Whether x is an admissible value of coordinate j (box constraints); extrapolation steps of
   // optimizers check it before accepting a point.
   virtual bool within_domain(Index j, double x) const { (void)j; (void)x; return true; }
@@ -178,7 +189,7 @@ struct SolveControl {
   // gap is below tolerance). Optimizers may call it every few passes to stop as soon as the
   // required accuracy is reached; the state must be consistent (z = X w + b) when they do.
   std::function<bool(const SolverState&)> certified;
-  int check_every = 10;      // passes between calls of `certified`
+  int check_every = 3;      // passes between calls of `certified`
   const std::atomic<bool>* interrupt = nullptr;
   double deadline_seconds = std::numeric_limits<double>::infinity();
 };

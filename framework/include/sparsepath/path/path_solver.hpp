@@ -22,6 +22,9 @@ struct PathOptions {
   double max_deviance_ratio = 0.999;   // glmnet's devmax (>= 1: off)
   double time_budget_seconds = -1.0;   // stop the path after this long (< 0: off)
   long long max_passes = 100000;       // coordinate passes per path point
+  // First coordinate-change tolerance of the optimizer, relative to the gap tolerance; the
+  // optimizer stops earlier anyway as soon as the working-set gap certifies.
+  double inner_tolerance_ratio = 1e-9;
   int max_refinements = 30;            // tolerance tightenings before "not converged"
   enum class Gram { automatic, always, never } gram = Gram::automatic;  // covariance mode
   bool is_valid(std::string* why) const;
@@ -85,7 +88,9 @@ class PathSolver {
   double weight_max_ = 0.0;
   void residual_and_correlation(const SolverState& state, const std::span<const Index>* working_set,
                                 Evaluation& result) const;
-  void finish_evaluation(const SolverState& state, Evaluation& result) const;
+  void finish_evaluation(const SolverState& state, Evaluation& result,
+                         const std::span<const Index>* subset) const;
+  std::vector<Index> excluded_indices_;
   mutable Vector scaled_rho_;
   // Covariance mode (see Problem::gram).
   bool gram_mode_ = false;
