@@ -1,11 +1,13 @@
-# sparsepath_add_plugin(NAME name SOURCES src... [TEST test_source...])
+# sparsepath_add_plugin(NAME name SOURCES src...)
+#
+# Tests beside a plugin (plugins/<kind>/<name>/*_test.cpp) are found by tests/CMakeLists.txt.
 #
 # Builds one plugin as its own shared library (a MODULE: the driver never links it) with the
 # flags every plugin must share with the host, so that the build fingerprint matches.
 include_guard(GLOBAL)
 
 function(sparsepath_add_plugin)
-  cmake_parse_arguments(ARG "" "NAME" "SOURCES;TEST" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES" ${ARGN})
   if(NOT ARG_NAME OR NOT ARG_SOURCES)
     message(FATAL_ERROR "sparsepath_add_plugin needs NAME and SOURCES")
   endif()
@@ -22,8 +24,5 @@ function(sparsepath_add_plugin)
     INSTALL_RPATH "$ORIGIN/../..")
   if(DEFINED SPARSEPATH_PLUGIN_INSTALL_DIR)
     install(TARGETS ${target} LIBRARY DESTINATION "${SPARSEPATH_PLUGIN_INSTALL_DIR}")
-  endif()
-  if(ARG_TEST AND COMMAND sparsepath_add_test)
-    sparsepath_add_test(NAME plugin_${ARG_NAME} SOURCES ${ARG_TEST} ${ARG_SOURCES})
   endif()
 endfunction()

@@ -199,6 +199,10 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
     std::cout << outcome.info.experiment << ": " << outcome.info.loss << " loss, " << outcome.info.penalty
               << " penalty, optimizer " << outcome.info.optimizer << "; n = " << outcome.result.samples
               << ", p = " << outcome.result.features << "\n";
+    if (!outcome.result.points.empty()) {
+      std::cout << "duality gap tolerance " << outcome.result.points.front().gap_tolerance
+                << " (path.tolerance x null objective " << outcome.result.null_objective << ")\n";
+    }
     print_point_header(std::cout);
     for (std::size_t k = 0; k < outcome.result.points.size(); ++k) {
       print_point(std::cout, outcome.result.points[k], static_cast<Index>(k));

@@ -285,6 +285,7 @@ void check_capabilities(const Composition& parts, const Optimizer& optimizer, co
   }
   // The path solver certifies every point with a duality gap.
   require("the path solver's duality-gap certificate", Capability::dual_point, "penalty", parts.penalty.type, penalty_offers);
+  require("the path solver's KKT re-check", Capability::zero_subdifferential, "penalty", parts.penalty.type, penalty_offers);
   require("the path solver's duality-gap certificate", Capability::conjugate, "loss", parts.loss.type, loss_offers);
 }
 
@@ -377,7 +378,24 @@ void load_plugins(const RunSpec& spec, PluginManager& plugins, const std::vector
   plugins.load_directories(directories);
 }
 
-void check_experiment(const RunSpec& spec, const PluginManager& plugins) { compose(spec, plugins); }
+void check_experiment(const RunSpec& spec, const PluginManager& plugins) {
+  // Everything fit does before reading data: options validated by the constructors, then the
+  // capability checks between the components.
+  const Composition parts = compose(spec, plugins);
+  const Registry& registry = plugins.registry();
+  std::unique_ptr<Design> design = registry.create<Design>(parts.design.type, parts.design.params);
+  std::unique_ptr<Loss> loss = registry.create<Loss>(parts.loss.type, parts.loss.params);
+  std::unique_ptr<Penalty> penalty = registry.create<Penalty>(parts.penalty.type, parts.penalty.params);
+  std::unique_ptr<Optimizer> optimizer = registry.create<Optimizer>(parts.optimizer.type, parts.optimizer.params);
+  std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
+  std::vector<const ScreeningRule*> rules;
+  for (const ComponentChoice& rule : parts.rules) {
+    rule_objects.push_back(registry.create<ScreeningRule>(rule.type, rule.params));
+    rules.push_back(rule_objects.back().get());
+  }
+  for (const ComponentChoice& writer : parts.writers) registry.create<Writer>(writer.type, writer.params);
+  check_capabilities(parts, *optimizer, *loss, *penalty, rules);
+}
 
 FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions& options) {
   std::ostream& warn = options.warnings ? *options.warnings : std::cerr;
