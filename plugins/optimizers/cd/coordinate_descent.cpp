@@ -245,7 +245,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
                                        std::span<const Index> working_set,
                                        const Vector& column_curvature, std::vector<Index>& active,
                                        const SolveControl& control, SolveStats& stats,
-                                       long long& passes_left,
+                                       long long& passes_left, int anderson_depth,
                                        const std::function<bool()>& certified_now) {
   KernelResult result;
   int since_check = 0;
@@ -302,6 +302,40 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
     return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
            now_seconds() > control.deadline_seconds;
   };
+  // Anderson acceleration (see run_kernel); squared loss only here.
+  AndersonExtrapolation anderson(anderson_depth);
+  Vector iterate, extrapolated, trial_r, trial_w;
+  auto try_extrapolation = [&]() {
+    const Index size = static_cast<Index>(active.size());
+    iterate.resize(size + 1);
+    for (Index a = 0; a < size; ++a) iterate[a] = w[active[static_cast<std::size_t>(a)]];
+    iterate[size] = b;
+    if (!anderson.push(iterate, extrapolated)) return;
+    for (Index a = 0; a < size; ++a) {
+      if (!penalty.within_domain(active[static_cast<std::size_t>(a)], extrapolated[a])) return;
+    }
+    r.array() += offset;  // make r the true residual
+    offset = 0.0;
+    trial_r = r;
+    trial_w = w;
+    for (Index a = 0; a < size; ++a) {
+      const Index j = active[static_cast<std::size_t>(a)];
+      const double delta = extrapolated[a] - w[j];
+      if (delta == 0.0) continue;
+      trial_w[j] = extrapolated[a];
+      for (SparseMatrix::InnerIterator it(x, j); it; ++it) trial_r[it.index()] -= delta * it.value();
+    }
+    const double intercept_delta = extrapolated[size] - b;
+    trial_r.array() -= intercept_delta;
+    const double current = 0.5 * uniform_weight * r.squaredNorm() + penalty.value(w);
+    const double candidate = 0.5 * uniform_weight * trial_r.squaredNorm() + penalty.value(trial_w);
+    if (candidate < current) {
+      r.swap(trial_r);
+      w.swap(trial_w);
+      b += intercept_delta;
+      residual_sum = uniform_weight * r.sum();
+    }
+  };
   bool first = true;
   while (passes_left > 0 && !result.converged && !result.interrupted) {
     const double change = sweep(working_set);
@@ -319,8 +353,10 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
     for (Index j : working_set) {
       if (w[j] != 0.0) active.push_back(j);
     }
+    anderson.reset();
     while (passes_left > 0) {
       if (sweep(active) < control.tolerance) break;
+      if constexpr (Uniform) try_extrapolation();
       if (certified_now && ++since_check >= control.check_every) {
         since_check = 0;
         r.array() += offset;  // make the residual current for the check
@@ -356,7 +392,7 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
   if (const SparseMatrix* sparse = design.sparse_view(); sparse != nullptr && fit_intercept) {
     return run_sparse_centred_kernel<Uniform>(*sparse, penalty, uniform_weight, h, h_sum, r, hr, w, b,
                                               working_set, column_curvature, active, control, stats,
-                                              passes_left, certified_now);
+                                              passes_left, anderson_depth, certified_now);
   }
   if (const SparseMatrix* sparse = design.sparse_view()) {
     return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,
