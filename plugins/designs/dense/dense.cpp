@@ -24,7 +24,9 @@ class DenseDesign final : public Design {
   Index rows() const override { return matrix_->rows(); }
   Index cols() const override { return matrix_->cols(); }
   std::string feature_name(Index j) const override { return (*names_)[j]; }
-  double col_dot(Index j, VecIn v) const override { return matrix_->col(j).dot(v); }
+  double col_dot(Index j, VecIn v) const override {
+    return blas::dot(matrix_->rows(), matrix_->col(j).data(), v.data());
+  }
   void col_axpy(Index j, double a, VecOut out) const override { out.noalias() += a * matrix_->col(j); }
   double col_sum(Index j) const override { return matrix_->col(j).sum(); }
   double col_weighted_sq_norm(Index j, VecIn h) const override {

@@ -122,7 +122,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   auto subproblem_value = [&](const Vector& residual, const Vector& weighted, const Vector& coefficients) {
     const double data = Uniform ? 0.5 * uniform_weight * residual.squaredNorm()
                                 : 0.5 * (weighted.array().square() / h.array()).sum();
-    return data + penalty.value(coefficients);
+    return data + penalty.value_on(coefficients, active);  // only active coordinates differ
   };
   // Tries the extrapolated point of the active coordinates (and intercept); keeps it if it lowers
   // the subproblem objective.
@@ -327,8 +327,8 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
     }
     const double intercept_delta = extrapolated[size] - b;
     trial_r.array() -= intercept_delta;
-    const double current = 0.5 * uniform_weight * r.squaredNorm() + penalty.value(w);
-    const double candidate = 0.5 * uniform_weight * trial_r.squaredNorm() + penalty.value(trial_w);
+    const double current = 0.5 * uniform_weight * r.squaredNorm() + penalty.value_on(w, active);
+    const double candidate = 0.5 * uniform_weight * trial_r.squaredNorm() + penalty.value_on(trial_w, active);
     if (candidate < current) {
       r.swap(trial_r);
       w.swap(trial_w);
@@ -619,7 +619,8 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       const Index j = active_[static_cast<std::size_t>(a)];
       quadratic += (trial_w[j] - state.w[j]) * step_product[j];
     }
-    const double change = -linear + 0.5 * quadratic + penalty.value(trial_w) - penalty.value(state.w);
+    const double change = -linear + 0.5 * quadratic + penalty.value_on(trial_w, active_) -
+                          penalty.value_on(state.w, active_);
     if (change < 0.0) {
       state.w.swap(trial_w);
       gradient_.noalias() -= step_product;
