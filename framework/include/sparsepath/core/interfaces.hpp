@@ -189,7 +189,7 @@ struct SolveControl {
   // gap is below tolerance). Optimizers may call it every few passes to stop as soon as the
   // required accuracy is reached; the state must be consistent (z = X w + b) when they do.
   std::function<bool(const SolverState&)> certified;
-  int check_every = 3;      // passes between calls of `certified`
+  int check_every = 10;      // passes between calls of `certified`
   const std::atomic<bool>* interrupt = nullptr;
   double deadline_seconds = std::numeric_limits<double>::infinity();
 };
