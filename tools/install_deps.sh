@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages sparsepath needs, if any are missing. Idempotent: when everything
-# is present it only checks and returns.
+# Installs the Debian packages sparsepath needs, if any are missing, plus any extra package names
+# given as arguments (tools/bench/run.sh passes its peers'). Idempotent: when everything is present
+# it only checks and returns.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
   libeigen3-dev libopenblas-dev coinor-libclp-dev
+  "$@"
 )
 
 missing=()

@@ -19,18 +19,11 @@ namespace fs = std::filesystem;
 using sparsepath::testing::CommandResult;
 using sparsepath::testing::driver_path;
 using sparsepath::testing::run_command;
+using sparsepath::testing::quoted;
 using sparsepath::testing::TemporaryFolder;
 
 namespace {
 
-std::string quoted(const fs::path& path) {
-  std::string out = "'";
-  for (char c : path.string()) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
 
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

@@ -20,6 +20,7 @@ using sparsepath::testing::CommandResult;
 using sparsepath::testing::driver_path;
 using sparsepath::testing::run_command;
 using sparsepath::testing::source_path;
+using sparsepath::testing::quoted;
 using sparsepath::testing::TemporaryFolder;
 
 namespace {
@@ -27,14 +28,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-std::string quoted(const fs::path& path) {
-  std::string out = "'";
-  for (char c : path.string()) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
 
 std::string driver() { return quoted(driver_path()); }
 

@@ -64,6 +64,15 @@ CommandResult run_command(const std::string& command) {
   return result;
 }
 
+std::string quoted(const fs::path& path) {
+  std::string out = "'";
+  for (char c : path.string()) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
 template <class Interface>
 std::unique_ptr<Interface> make_component(const std::string& type,
                                           const std::vector<std::pair<std::string, std::string>>& values) {

@@ -36,6 +36,8 @@ struct CommandResult {
   std::string err;
 };
 CommandResult run_command(const std::string& command);
+// A path quoted for the shell ('...' with embedded quotes escaped).
+std::string quoted(const std::filesystem::path& path);
 
 // Creates a component with its schema defaults overridden by `values` (key -> text).
 template <class Interface>

@@ -31,27 +31,7 @@ done
 
 packages=(r-base-core r-cran-glmnet r-cran-matrix python3-numpy python3-scipy python3-sklearn
           python3-threadpoolctl)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: installing missing Debian packages: ${missing[*]}"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-      sudo_cmd=(sudo)
-    else
-      echo "bench: need root (or sudo) to install: ${missing[*]}" >&2
-      exit 1
-    fi
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+"$root/tools/install_deps.sh" "${packages[@]}"
 
 if [ -z "${SPARSEPATH:-}" ] && [ ! -x "$root/build/bin/sparsepath" ]; then
   echo "bench: build/bin/sparsepath is missing; building it (tools/build.sh)"

@@ -257,6 +257,34 @@ auto guarded(const std::string& who, Function&& function) -> decltype(function()
   }
 }
 
+// The components of a composition, created by their plugins (options validated by the
+// constructors). Destroyed before the plugin libraries (the PluginManager outlives the run).
+struct Instances {
+  std::unique_ptr<Design> design;
+  std::unique_ptr<Loss> loss;
+  std::unique_ptr<Penalty> penalty;
+  std::unique_ptr<Optimizer> optimizer;
+  std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
+  std::vector<const ScreeningRule*> rules;
+  std::vector<std::unique_ptr<Writer>> writers;
+};
+
+Instances instantiate(const Composition& parts, const Registry& registry) {
+  Instances made;
+  made.design = registry.create<Design>(parts.design.type, parts.design.params);
+  made.loss = registry.create<Loss>(parts.loss.type, parts.loss.params);
+  made.penalty = registry.create<Penalty>(parts.penalty.type, parts.penalty.params);
+  made.optimizer = registry.create<Optimizer>(parts.optimizer.type, parts.optimizer.params);
+  for (const ComponentChoice& rule : parts.rules) {
+    made.rule_objects.push_back(registry.create<ScreeningRule>(rule.type, rule.params));
+    made.rules.push_back(made.rule_objects.back().get());
+  }
+  for (const ComponentChoice& writer : parts.writers) {
+    made.writers.push_back(registry.create<Writer>(writer.type, writer.params));
+  }
+  return made;
+}
+
 void check_capabilities(const Composition& parts, const Optimizer& optimizer, const Loss& loss,
                         const Penalty& penalty, const std::vector<const ScreeningRule*>& rules) {
   auto capabilities_of = [](const std::string& who, const auto& call) { return guarded(who, call); };
@@ -382,19 +410,8 @@ void check_experiment(const RunSpec& spec, const PluginManager& plugins) {
   // Everything fit does before reading data: options validated by the constructors, then the
   // capability checks between the components.
   const Composition parts = compose(spec, plugins);
-  const Registry& registry = plugins.registry();
-  std::unique_ptr<Design> design = registry.create<Design>(parts.design.type, parts.design.params);
-  std::unique_ptr<Loss> loss = registry.create<Loss>(parts.loss.type, parts.loss.params);
-  std::unique_ptr<Penalty> penalty = registry.create<Penalty>(parts.penalty.type, parts.penalty.params);
-  std::unique_ptr<Optimizer> optimizer = registry.create<Optimizer>(parts.optimizer.type, parts.optimizer.params);
-  std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
-  std::vector<const ScreeningRule*> rules;
-  for (const ComponentChoice& rule : parts.rules) {
-    rule_objects.push_back(registry.create<ScreeningRule>(rule.type, rule.params));
-    rules.push_back(rule_objects.back().get());
-  }
-  for (const ComponentChoice& writer : parts.writers) registry.create<Writer>(writer.type, writer.params);
-  check_capabilities(parts, *optimizer, *loss, *penalty, rules);
+  const Instances made = instantiate(parts, plugins.registry());
+  check_capabilities(parts, *made.optimizer, *made.loss, *made.penalty, made.rules);
 }
 
 FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions& options) {
@@ -407,21 +424,13 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   const std::string experiment_name = experiment.text("name");
 
   // Components are created (and their options validated) before any data is read.
-  const Registry& registry = plugins.registry();
-  std::unique_ptr<Design> design = registry.create<Design>(parts.design.type, parts.design.params);
-  std::unique_ptr<Loss> loss = registry.create<Loss>(parts.loss.type, parts.loss.params);
-  std::unique_ptr<Penalty> penalty = registry.create<Penalty>(parts.penalty.type, parts.penalty.params);
-  std::unique_ptr<Optimizer> optimizer = registry.create<Optimizer>(parts.optimizer.type, parts.optimizer.params);
-  std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
-  std::vector<const ScreeningRule*> rules;
-  for (const ComponentChoice& rule : parts.rules) {
-    rule_objects.push_back(registry.create<ScreeningRule>(rule.type, rule.params));
-    rules.push_back(rule_objects.back().get());
-  }
-  std::vector<std::unique_ptr<Writer>> writers;
-  for (const ComponentChoice& writer : parts.writers) {
-    writers.push_back(registry.create<Writer>(writer.type, writer.params));
-  }
+  Instances made = instantiate(parts, plugins.registry());
+  Design* design = made.design.get();
+  Loss* loss = made.loss.get();
+  Penalty* penalty = made.penalty.get();
+  Optimizer* optimizer = made.optimizer.get();
+  const std::vector<const ScreeningRule*>& rules = made.rules;
+  const std::vector<std::unique_ptr<Writer>>& writers = made.writers;
   check_capabilities(parts, *optimizer, *loss, *penalty, rules);
 
   // Output folder: refuse an existing one unless --overwrite, before doing any work.
