@@ -521,3 +521,28 @@ BOOST_AUTO_TEST_CASE(logistic_response_predictions_are_probabilities) {
   }
   BOOST_TEST(some_link_outside, "--type link looks like probabilities");
 }
+
+// Results are bit-identical whatever the thread count (and across repeated runs).
+BOOST_AUTO_TEST_CASE(results_do_not_depend_on_threads) {
+  TemporaryFolder folder;
+  for (const char* config : {"configs/breast_cancer_logistic.ini", "configs/quickstart.ini"}) {
+    std::vector<std::string> paths;
+    for (const char* threads : {"1", "2", "2"}) {
+      const fs::path out = folder.path / (fs::path(config).stem().string() + std::to_string(paths.size()));
+      const CommandResult result = run_command(quoted(driver_path()) + " fit " + quoted(source_path(config)) +
+                                               " --quiet --out " + quoted(out) + " --set experiment.threads=" + threads);
+      BOOST_REQUIRE_EQUAL(result.exit_code, 0);
+      std::ifstream in(out / "path.csv");
+      std::string line, kept;
+      while (std::getline(in, line)) {
+        if (line.rfind("# fit_seconds", 0) != 0) kept += line + "\n";
+      }
+      paths.push_back(kept);
+    }
+    BOOST_TEST_CONTEXT(config) {
+      BOOST_TEST(paths[0].size() > 100u);
+      BOOST_TEST(paths[0] == paths[1]);
+      BOOST_TEST(paths[1] == paths[2]);
+    }
+  }
+}
