@@ -46,6 +46,9 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pathio import column_sd  # noqa: E402  (one definition of glmnet's 1/n sd)
+
 GENERATOR_VERSION = 1
 N_LAMBDA = 100
 ALPHAS = (1.0, 0.5)
@@ -173,15 +176,6 @@ def make_sparse(rng, c):
 
 
 # ------------------------------------------------------------------ lambda grid
-def column_sd(X):
-    n = X.shape[0]
-    if sp.issparse(X):
-        m = np.asarray(X.mean(axis=0)).ravel()
-        m2 = np.asarray(X.multiply(X).sum(axis=0)).ravel() / n
-        return np.sqrt(np.maximum(m2 - m * m, 0.0))
-    return X.std(axis=0)
-
-
 def glmnet_grid(X, y, alpha):
     n, p = X.shape
     r = y - y.mean()                    # sum(r) = 0, so X^T r = (X - 1 mean^T)^T r

@@ -179,12 +179,12 @@ PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
   return result;
 }
 
-PathSolver::Evaluation PathSolver::evaluate_working_set(const SolverState& state,
-                                                        std::span<const Index> working_set) const {
-  Evaluation result;
-  residual_and_correlation(state, &working_set, result);
-  finish_evaluation(state, result, &working_set);
-  return result;
+const PathSolver::Evaluation& PathSolver::evaluate_working_set(const SolverState& state,
+                                                               std::span<const Index> working_set) const {
+  // Called every few optimizer passes: its vectors are reused, not reallocated.
+  residual_and_correlation(state, &working_set, working_scratch_);
+  finish_evaluation(state, working_scratch_, &working_set);
+  return working_scratch_;
 }
 
 void PathSolver::rescale(const SolverState& state, Evaluation& at) const { finish_evaluation(state, at, nullptr); }
@@ -316,7 +316,6 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   std::vector<char> ever_active(p, 0), keep_safe(p), keep_strong(p), in_working_set(p);
   std::vector<Index> working_set;
   double previous_deviance_ratio = 0.0;
-  double previous_inner_tolerance = gap_tolerance;
   Evaluation last_full_evaluation;
   bool have_full_evaluation = false;
   bool has_safe_dynamic = false;
@@ -402,7 +401,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     control.max_passes = options_.max_passes;
     control.interrupt = interrupt;
     control.certified = [&](const SolverState& at) {
-      const Evaluation restricted = evaluate_working_set(at, working_set);
+      const Evaluation& restricted = evaluate_working_set(at, working_set);
       return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
     };
     if (options_.time_budget_seconds > 0.0) control.deadline_seconds = start_time + options_.time_budget_seconds;
@@ -430,7 +429,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       }
       evaluation = evaluate(state);
     }
-    bool full_is_current = !skip_solve ? false : true;
+    bool full_is_current = skip_solve;  // the null state was just evaluated in full
     for (int round = 0; round < 10000; ++round) {
       if (!skip_solve) {
         outcome = optimizer_.solve(problem_, working_set, state, control, stats);
@@ -438,7 +437,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         if (outcome.status == Status::interrupted || outcome.status == Status::numerical_issue) break;
         // The gap of the subproblem is a lower bound of the full gap and costs O(n |working set|):
         // refine on it before paying for a full pass over the data.
-        const Evaluation restricted = evaluate_working_set(state, working_set);
+        const Evaluation& restricted = evaluate_working_set(state, working_set);
         if (!(restricted.gap <= gap_tolerance) && outcome.status == Status::ok &&
             refinements < options_.max_refinements) {
           ++refinements;
@@ -495,7 +494,6 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       control.tolerance *= 0.1;
     }
     if (!full_is_current) evaluation = evaluate(state);
-    previous_inner_tolerance = control.tolerance;
     std::sort(working_set.begin(), working_set.end());
 
     // Record the point on the original scale.

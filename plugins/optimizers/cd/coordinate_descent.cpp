@@ -16,6 +16,12 @@ double now_seconds() {
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
 }
 
+// An interrupt (SIGINT/SIGTERM) or the path's time budget.
+bool stop_was_requested(const SolveControl& control) {
+  return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
+         now_seconds() > control.deadline_seconds;
+}
+
 // Column access specialised on storage; all three expose the same small interface.
 struct DenseColumns {
   const Matrix& x;
@@ -100,6 +106,40 @@ class AndersonExtrapolation {
   Matrix history_;
 };
 
+// The Anderson candidate for the active coordinates of w (then the intercept, when
+// with_intercept), once enough iterates are recorded; false while there is none or when it leaves
+// the penalty's domain.
+bool anderson_candidate(AndersonExtrapolation& anderson, const Penalty& penalty, const Vector& w,
+                        double b, bool with_intercept, std::span<const Index> active,
+                        Vector& iterate, Vector& candidate) {
+  const Index size = static_cast<Index>(active.size());
+  iterate.resize(size + (with_intercept ? 1 : 0));
+  for (Index a = 0; a < size; ++a) iterate[a] = w[active[static_cast<std::size_t>(a)]];
+  if (with_intercept) iterate[size] = b;
+  if (!anderson.push(iterate, candidate)) return false;
+  for (Index a = 0; a < size; ++a) {
+    if (!penalty.within_domain(active[static_cast<std::size_t>(a)], candidate[a])) return false;
+  }
+  return true;
+}
+
+// The penalty on the active set with the active coordinates of w replaced by the candidate's
+// (w is left as it was; no copy of the full vector).
+double penalty_at_candidate(const Penalty& penalty, Vector& w, std::span<const Index> active,
+                            Vector& candidate) {
+  const auto swap_in = [&]() {
+    for (std::size_t a = 0; a < active.size(); ++a) std::swap(w[active[a]], candidate[static_cast<Index>(a)]);
+  };
+  swap_in();
+  const double value = penalty.value_on(w, active);
+  swap_in();  // swap back
+  return value;
+}
+
+void accept_candidate(Vector& w, std::span<const Index> active, const Vector& candidate) {
+  for (std::size_t a = 0; a < active.size(); ++a) w[active[a]] = candidate[static_cast<Index>(a)];
+}
+
 // Minimises 1/2 sum_i h_i r_i^2 + sum_j h_j(w_j) over the working set (and the intercept), where
 // r = target - X dw - db is updated in place. With uniform weights h_i = uniform_weight.
 struct KernelResult {
@@ -118,31 +158,22 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   KernelResult result;
   int since_check = 0;
   AndersonExtrapolation anderson(anderson_depth);
-  Vector iterate, extrapolated, trial_r, trial_hr, trial_w;
-  auto subproblem_value = [&](const Vector& residual, const Vector& weighted, const Vector& coefficients) {
-    const double data = Uniform ? 0.5 * uniform_weight * residual.squaredNorm()
-                                : 0.5 * (weighted.array().square() / h.array()).sum();
-    return data + penalty.value_on(coefficients, active);  // only active coordinates differ
+  Vector iterate, extrapolated, trial_r, trial_hr;
+  auto data_value = [&](const Vector& residual, const Vector& weighted) {
+    return Uniform ? 0.5 * uniform_weight * residual.squaredNorm()
+                   : 0.5 * (weighted.array().square() / h.array()).sum();
   };
   // Tries the extrapolated point of the active coordinates (and intercept); keeps it if it lowers
   // the subproblem objective.
   auto try_extrapolation = [&]() {
+    if (!anderson_candidate(anderson, penalty, w, b, true, active, iterate, extrapolated)) return;
     const Index size = static_cast<Index>(active.size());
-    iterate.resize(size + 1);
-    for (Index a = 0; a < size; ++a) iterate[a] = w[active[static_cast<std::size_t>(a)]];
-    iterate[size] = b;
-    if (!anderson.push(iterate, extrapolated)) return;
-    for (Index a = 0; a < size; ++a) {
-      if (!penalty.within_domain(active[static_cast<std::size_t>(a)], extrapolated[a])) return;
-    }
     if constexpr (Uniform) trial_r = r;
     else trial_hr = hr;
-    trial_w = w;
     for (Index a = 0; a < size; ++a) {
       const Index j = active[static_cast<std::size_t>(a)];
       const double delta = extrapolated[a] - w[j];
       if (delta == 0.0) continue;
-      trial_w[j] = extrapolated[a];
       if constexpr (Uniform) columns.axpy(j, -delta, trial_r);
       else columns.weighted_axpy(j, -delta, h, trial_hr);
     }
@@ -151,10 +182,11 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       if constexpr (Uniform) trial_r.array() -= intercept_delta;
       else trial_hr -= intercept_delta * h;
     }
-    if (subproblem_value(trial_r, trial_hr, trial_w) < subproblem_value(r, hr, w)) {
+    const double candidate = data_value(trial_r, trial_hr) + penalty_at_candidate(penalty, w, active, extrapolated);
+    if (candidate < data_value(r, hr) + penalty.value_on(w, active)) {
       if constexpr (Uniform) r.swap(trial_r);
       else hr.swap(trial_hr);
-      w.swap(trial_w);
+      accept_candidate(w, active, extrapolated);
       b += intercept_delta;
     }
   };
@@ -188,10 +220,6 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
     --passes_left;
     return max_change;
   };
-  auto stop_requested = [&]() {
-    return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
-           now_seconds() > control.deadline_seconds;
-  };
   auto finish = [&]() -> KernelResult& {
     if constexpr (!Uniform) r = hr.cwiseQuotient(h);
     return result;
@@ -205,7 +233,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       result.converged = true;
       return finish();
     }
-    if (stop_requested()) {
+    if (stop_was_requested(control)) {
       result.interrupted = true;
       return finish();
     }
@@ -225,7 +253,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
           return finish();
         }
       }
-      if ((stats.passes & 63) == 0 && stop_requested()) {
+      if ((stats.passes & 63) == 0 && stop_was_requested(control)) {
         result.interrupted = true;
         return finish();
       }
@@ -298,40 +326,29 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
     --passes_left;
     return max_change;
   };
-  auto stop_requested = [&]() {
-    return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
-           now_seconds() > control.deadline_seconds;
-  };
   // Anderson acceleration (see run_kernel); squared loss only here.
   AndersonExtrapolation anderson(anderson_depth);
-  Vector iterate, extrapolated, trial_r, trial_w;
+  Vector iterate, extrapolated, trial_r;
   auto try_extrapolation = [&]() {
+    if (!anderson_candidate(anderson, penalty, w, b, true, active, iterate, extrapolated)) return;
     const Index size = static_cast<Index>(active.size());
-    iterate.resize(size + 1);
-    for (Index a = 0; a < size; ++a) iterate[a] = w[active[static_cast<std::size_t>(a)]];
-    iterate[size] = b;
-    if (!anderson.push(iterate, extrapolated)) return;
-    for (Index a = 0; a < size; ++a) {
-      if (!penalty.within_domain(active[static_cast<std::size_t>(a)], extrapolated[a])) return;
-    }
     r.array() += offset;  // make r the true residual
     offset = 0.0;
     trial_r = r;
-    trial_w = w;
     for (Index a = 0; a < size; ++a) {
       const Index j = active[static_cast<std::size_t>(a)];
       const double delta = extrapolated[a] - w[j];
       if (delta == 0.0) continue;
-      trial_w[j] = extrapolated[a];
       for (SparseMatrix::InnerIterator it(x, j); it; ++it) trial_r[it.index()] -= delta * it.value();
     }
     const double intercept_delta = extrapolated[size] - b;
     trial_r.array() -= intercept_delta;
     const double current = 0.5 * uniform_weight * r.squaredNorm() + penalty.value_on(w, active);
-    const double candidate = 0.5 * uniform_weight * trial_r.squaredNorm() + penalty.value_on(trial_w, active);
+    const double candidate = 0.5 * uniform_weight * trial_r.squaredNorm() +
+                             penalty_at_candidate(penalty, w, active, extrapolated);
     if (candidate < current) {
       r.swap(trial_r);
-      w.swap(trial_w);
+      accept_candidate(w, active, extrapolated);
       b += intercept_delta;
       residual_sum = uniform_weight * r.sum();
     }
@@ -345,7 +362,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       result.converged = true;
       break;
     }
-    if (stop_requested()) {
+    if (stop_was_requested(control)) {
       result.interrupted = true;
       break;
     }
@@ -495,7 +512,6 @@ Eigen::Ref<const Vector> CoordinateDescent::gram_column(const Problem& problem, 
   if (column.size() == 0) {
     const Matrix& x = *problem.design.dense_view();
     column.noalias() = x.transpose() * x.col(j).cwiseProduct(gram_weights_);
-    ++gram_cached_;
   }
   return column;
 }
@@ -532,7 +548,6 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       gram_design_ = &design;
       gram_weights_ = curvature_;
       gram_columns_.assign(static_cast<std::size_t>(p), Vector());
-      gram_cached_ = 0;
     }
     h_sum = curvature_.sum();
     residual_.resize(n);
@@ -589,40 +604,32 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   };
   long long passes_left = control.max_passes;
   bool converged = false, interrupted = false;
-  auto stop_requested = [&]() {
-    return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
-           now_seconds() > control.deadline_seconds;
-  };
   // Anderson acceleration in p x p space: the extrapolated point's gradient is
   // g - G d (d = the step), and its objective change is -g'd + d'Gd/2 + the penalty change.
   AndersonExtrapolation anderson(options_.anderson_depth);
-  Vector iterate, extrapolated, step_product, trial_w;
+  Vector iterate, extrapolated, step_product;
   auto try_extrapolation = [&]() {
+    if (!anderson_candidate(anderson, penalty, state.w, state.b, false, active_, iterate, extrapolated)) return;
     const Index size = static_cast<Index>(active_.size());
-    iterate.resize(size);
-    for (Index a = 0; a < size; ++a) iterate[a] = state.w[active_[static_cast<std::size_t>(a)]];
-    if (!anderson.push(iterate, extrapolated)) return;
     step_product.setZero(p);
     double linear = 0.0;
-    trial_w = state.w;
     for (Index a = 0; a < size; ++a) {
       const Index j = active_[static_cast<std::size_t>(a)];
-      if (!penalty.within_domain(j, extrapolated[a])) return;
       const double delta = extrapolated[a] - state.w[j];
       if (delta == 0.0) continue;
-      trial_w[j] = extrapolated[a];
       step_product.noalias() += delta * gram_column(problem, j);
       linear += gradient_[j] * delta;
     }
     double quadratic = 0.0;
     for (Index a = 0; a < size; ++a) {
       const Index j = active_[static_cast<std::size_t>(a)];
-      quadratic += (trial_w[j] - state.w[j]) * step_product[j];
+      quadratic += (extrapolated[a] - state.w[j]) * step_product[j];
     }
-    const double change = -linear + 0.5 * quadratic + penalty.value_on(trial_w, active_) -
+    const double change = -linear + 0.5 * quadratic +
+                          penalty_at_candidate(penalty, state.w, active_, extrapolated) -
                           penalty.value_on(state.w, active_);
     if (change < 0.0) {
-      state.w.swap(trial_w);
+      accept_candidate(state.w, active_, extrapolated);
       gradient_.noalias() -= step_product;
     }
   };
@@ -631,7 +638,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       converged = true;
       break;
     }
-    if (stop_requested()) {
+    if (stop_was_requested(control)) {
       interrupted = true;
       break;
     }
@@ -753,13 +760,13 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
                                                  column_curvature_, active_, inner, stats,
                                                  passes_left, options_.anderson_depth, {});
     // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
-    Vector step_z = start_residual_ - residual_;
+    step_z_ = start_residual_ - residual_;
     double step = 1.0;
     double objective = 0.0;
     for (int halving = 0; halving < 40; ++halving) {
-      candidate_z_ = state.z + step * step_z;
-      Vector trial_w = previous_w_ + step * (state.w - previous_w_);
-      objective = loss.value(problem.y, problem.v, candidate_z_) + penalty.value(trial_w);
+      candidate_z_ = state.z + step * step_z_;
+      trial_w_ = previous_w_ + step * (state.w - previous_w_);
+      objective = loss.value(problem.y, problem.v, candidate_z_) + penalty.value(trial_w_);
       if (objective <= previous_objective + 1e-12 * std::abs(previous_objective)) break;
       step *= 0.5;
     }

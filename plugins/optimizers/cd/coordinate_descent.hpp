@@ -41,13 +41,12 @@ class CoordinateDescent final : public Optimizer {
   CoordinateDescentOptions options_;
   // Scratch buffers reused across calls (no allocation in the hot loop).
   Vector residual_, weighted_residual_, curvature_, column_curvature_, start_residual_;
-  Vector previous_w_, candidate_z_;
+  Vector previous_w_, candidate_z_, trial_w_, step_z_;
   std::vector<Index> active_;
   // Covariance ("Gram") mode: cached columns X^T (h o x_j) for coordinates that have moved.
   std::vector<Vector> gram_columns_;
   const Design* gram_design_ = nullptr;
   Vector gram_weights_;
-  Index gram_cached_ = 0;
   Vector gradient_, column_sums_, start_w_;
   std::vector<Index> moved_;
 };

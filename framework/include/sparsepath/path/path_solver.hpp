@@ -62,8 +62,8 @@ class PathSolver {
   };
   Evaluation evaluate(const SolverState& state) const;
   // The same with correlations computed on the working set only (zero elsewhere): the gap of the
-  // subproblem, O(n |working set|) instead of O(n p).
-  Evaluation evaluate_working_set(const SolverState& state, std::span<const Index> working_set) const;
+  // subproblem, O(n |working set|) instead of O(n p). The result lives until the next call.
+  const Evaluation& evaluate_working_set(const SolverState& state, std::span<const Index> working_set) const;
   // Recomputes the lambda-dependent parts (after set_lambda) of an evaluation of the same state.
   void rescale(const SolverState& state, Evaluation& at) const;
   // Gap-safe radius in rho scale, sqrt(2 L_f max_i v_i G), with G padded by its rounding error.
@@ -92,6 +92,7 @@ class PathSolver {
                          const std::span<const Index>* subset) const;
   std::vector<Index> excluded_indices_;
   mutable Vector scaled_rho_;
+  mutable Evaluation working_scratch_;
   // Covariance mode (see Problem::gram).
   bool gram_mode_ = false;
   Matrix gram_;
