@@ -331,3 +331,77 @@ BOOST_AUTO_TEST_CASE(gram_and_residual_updates_agree) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(bounded_correlations_certify_the_same_dual_point_with_less_work) {
+  // Wide designs, where most correlations sit far from the boundary: every recorded dual
+  // objective must be the one a full exact pass gives at that point, and fewer correlations may
+  // be computed than a pass per evaluation.
+  for (bool logistic : {false, true}) {
+    for (double alpha : {1.0, 0.5}) {
+      Fixture fixture(60, 600, 21, logistic, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.5);
+      Problem problem = fixture.problem();
+      PathOptions options;
+      options.n_lambda = 40;
+      options.lambda_min_ratio = 0.05;
+      options.min_deviance_change = 0.0;
+      options.max_deviance_ratio = 1.0;
+      PathSolver solver(problem, *fixture.optimizer, fixture.rules, options, fixture.data.standardization, fixture.data.names);
+      const PathResult result = solver.run();
+      BOOST_TEST_CONTEXT("logistic " << logistic << " alpha " << alpha) {
+        BOOST_TEST(solver.exact_correlations() < solver.full_correlation_passes() * 600 + 600 * 40);
+        BOOST_TEST(solver.exact_correlations() < 600 * 40);  // less than one pass per point
+        for (const PathPoint& point : result.points) {
+          BOOST_TEST(point.converged);
+          fixture.penalty->set_lambda(point.lambda);
+          PathOptions single;
+          single.lambdas = {point.lambda};
+          single.bounded_correlations = false;
+          PathSolver exact(problem, *fixture.optimizer, {}, single, fixture.data.standardization, fixture.data.names);
+          SolverState state;
+          state.w = dense_coefficients(point, 600);
+          state.b = point.intercept;
+          state.z = (fixture.data.x * state.w).array() + state.b;
+          const PathSolver::Evaluation evaluation = exact.evaluate(state);
+          BOOST_TEST(std::abs(evaluation.dual - point.dual_objective) <= 1e-9 * std::abs(point.objective),
+                     "lambda " << point.lambda << ": dual " << point.dual_objective << " exact " << evaluation.dual);
+          BOOST_TEST(evaluation.gap <= point.gap_tolerance * (1.0 + 1e-6));
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(support_newton_steps_agree_with_plain_coordinate_descent) {
+  // Wide correlated and tall designs: the same certified path with and without Newton steps,
+  // and fewer coordinate passes with them where supports are large and ill-conditioned.
+  for (const auto& [n, p] : {std::pair<Index, Index>{50, 300}, {300, 40}}) {
+    for (double alpha : {1.0, 0.5}) {
+      Fixture with(n, p, 8, false, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.7);
+      Fixture without(n, p, 8, false, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.7);
+      without.optimizer = make_component<Optimizer>("cd", {{"support_newton", "false"}});
+      PathOptions options;
+      options.n_lambda = 50;
+      options.lambda_min_ratio = n > p ? 1e-4 : 1e-2;
+      options.tolerance = 1e-10;
+      options.min_deviance_change = 0.0;
+      options.max_deviance_ratio = 1.0;
+      Problem problem_with = with.problem(), problem_without = without.problem();
+      const PathResult a = PathSolver(problem_with, *with.optimizer, with.rules, options, with.data.standardization, with.data.names).run();
+      const PathResult b = PathSolver(problem_without, *without.optimizer, without.rules, options, without.data.standardization, without.data.names).run();
+      BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
+      long long passes_with = 0, passes_without = 0;
+      for (std::size_t k = 0; k < a.points.size(); ++k) {
+        BOOST_TEST_CONTEXT("n " << n << " p " << p << " alpha " << alpha << " point " << k) {
+          BOOST_TEST(a.points[k].converged);
+          BOOST_TEST(b.points[k].converged);
+          const double tolerance = a.points[k].gap_tolerance + b.points[k].gap_tolerance;
+          BOOST_TEST(std::abs(a.points[k].objective - b.points[k].objective) <= tolerance);
+        }
+        passes_with += a.points[k].passes;
+        passes_without += b.points[k].passes;
+      }
+      BOOST_TEST_MESSAGE("n " << n << " p " << p << " alpha " << alpha << ": passes " << passes_with << " with Newton steps, " << passes_without << " without");
+      if (n < p) BOOST_TEST(passes_with < passes_without);
+    }
+  }
+}

@@ -2,6 +2,13 @@
 
 #include <cblas.h>
 
+// LAPACK (bundled with OpenBLAS).
+extern "C" {
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
+void dpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* lda,
+             double* b, const int* ldb, int* info);
+}
+
 namespace sparsepath::blas {
 
 void gemv_t(const Matrix& x, const double* v, double* out) {
@@ -33,6 +40,23 @@ double dot(Index n, const double* x, const double* y) {
 
 void axpy(Index n, double a, const double* x, double* y) {
   cblas_daxpy(static_cast<int>(n), a, x, 1, y, 1);  // elementwise: thread-count independent
+}
+
+bool cholesky(double* a, Index n, Index lda) {
+  char lower = 'L';
+  int size = static_cast<int>(n), leading = static_cast<int>(lda), info = 0;
+  if (size == 0) return true;
+  dpotrf_(&lower, &size, a, &leading, &info);
+  return info == 0;
+}
+
+bool cholesky(Matrix& a) { return cholesky(a.data(), a.rows(), a.rows()); }
+
+void cholesky_solve(const Matrix& factor, Vector& b) {
+  char lower = 'L';
+  int n = static_cast<int>(factor.rows()), columns = 1, info = 0;
+  if (n == 0) return;
+  dpotrs_(&lower, &n, &columns, factor.data(), &n, b.data(), &n, &info);
 }
 
 void set_threads(int threads) { openblas_set_num_threads(threads); }

@@ -49,6 +49,7 @@ std::string describe(Capability set) {
       {Capability::conjugate, "conjugate"},
       {Capability::dense_columns, "dense_columns"},
       {Capability::sparse_columns, "sparse_columns"},
+      {Capability::smooth_on_support, "smooth_on_support"},
   };
   std::string out;
   for (const auto& [flag, name] : names) {

@@ -83,7 +83,11 @@ const std::vector<Schema>& framework_schemas() {
             .choice("gram", "auto", {"auto", "always", "never"},
                     "covariance mode for the squared loss on dense designs with n >= p: X^T X is "
                     "built once with BLAS-3 and the whole path runs in p x p space (auto: when "
-                    "p <= 8000)"));
+                    "p <= 8000)")
+            .boolean("bounded_correlations", true,
+                     "full gradient checks recompute only the correlations that a bound from the "
+                     "last exact pass cannot certify inside the zero subdifferential (separable "
+                     "penalties; certificates are unchanged)"));
     list.push_back(Schema("screening", "Feature screening rules")
                        .text_list("rules", "strong_rule, gap_safe",
                                   "screening rules to apply (names of screening plugins), or "
@@ -610,6 +614,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
                         : gram == "never" ? PathOptions::Gram::never
                                           : PathOptions::Gram::automatic;
   }
+  path_options.bounded_correlations = path_params.boolean("bounded_correlations");
   // OpenBLAS's threaded gemv splits sums differently with 2 threads (measured: the logistic
   // breast_cancer path differs in the last bits), which would break bit-identical results across
   // thread counts. Until a deterministic parallel kernel exists, BLAS runs on one thread and

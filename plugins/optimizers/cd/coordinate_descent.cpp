@@ -4,6 +4,8 @@
 
 #include "sparsepath/plugin/abi.hpp"
 
+#include <type_traits>
+
 #include <chrono>
 #include <cmath>
 
@@ -154,7 +156,8 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
                         bool fit_intercept, std::span<const Index> working_set,
                         const Vector& column_curvature, std::vector<Index>& active,
                         const SolveControl& control, SolveStats& stats, long long& passes_left,
-                        int anderson_depth, const std::function<bool()>& certified_now) {
+                        int anderson_depth, const std::function<bool()>& certified_now,
+                        SupportNewton* newton) {
   KernelResult result;
   int since_check = 0;
   AndersonExtrapolation anderson(anderson_depth);
@@ -242,9 +245,20 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       if (w[j] != 0.0) active.push_back(j);
     }
     anderson.reset();
+    int inner_passes = 0;
     while (passes_left > 0) {
       const double inner = sweep(active);
       if (inner < control.tolerance) break;
+      ++inner_passes;
+      if constexpr (std::is_same_v<Columns, DenseColumns> && Uniform) {
+        // Passes that keep going on a settled support: a Newton step usually ends them.
+        if (newton != nullptr &&
+            newton->worth_trying(active, columns.x.rows(), inner_passes) &&
+            newton->attempt(columns.x, penalty, uniform_weight, r, w, b, fit_intercept, active)) {
+          anderson.reset();
+          continue;
+        }
+      }
       try_extrapolation();
       if (certified_now && ++since_check >= control.check_every) {
         since_check = 0;
@@ -399,12 +413,12 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
                              const Vector& column_curvature, std::vector<Index>& active,
                              const SolveControl& control, SolveStats& stats,
                              long long& passes_left, int anderson_depth,
-                             const std::function<bool()>& certified_now) {
+                             const std::function<bool()>& certified_now, SupportNewton* newton) {
   if (const Matrix* dense = design.dense_view()) {
     return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense}, penalty, uniform_weight, h, h_sum,
                                              r, hr, w, b, fit_intercept, working_set,
                                              column_curvature, active, control, stats, passes_left,
-                                             anderson_depth, certified_now);
+                                             anderson_depth, certified_now, newton);
   }
   if (const SparseMatrix* sparse = design.sparse_view(); sparse != nullptr && fit_intercept) {
     return run_sparse_centred_kernel<Uniform>(*sparse, penalty, uniform_weight, h, h_sum, r, hr, w, b,
@@ -415,12 +429,12 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
     return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,
                                               h_sum, r, hr, w, b, fit_intercept, working_set,
                                               column_curvature, active, control, stats, passes_left,
-                                              anderson_depth, certified_now);
+                                              anderson_depth, certified_now, nullptr);
   }
   return run_kernel<GenericColumns, Uniform>(GenericColumns{design, Vector()}, penalty,
                                              uniform_weight, h, h_sum, r, hr, w, b, fit_intercept,
                                              working_set, column_curvature, active, control, stats,
-                                             passes_left, anderson_depth, certified_now);
+                                             passes_left, anderson_depth, certified_now, nullptr);
 }
 
 void compute_column_curvature(const Design& design, const Vector& h, double uniform_weight,
@@ -461,6 +475,7 @@ CoordinateDescent::CoordinateDescent(const Params& params) {
   options_.gram_memory_mb = params.real("gram_memory_mb");
   options_.anderson_depth = static_cast<int>(params.integer("anderson_depth"));
   options_.min_curvature_probability = params.real("min_curvature_probability");
+  options_.support_newton = params.boolean("support_newton");
   std::string why;
   if (!options_.is_valid(&why)) throw Error(why);
 }
@@ -479,6 +494,10 @@ Schema CoordinateDescent::schema() {
                "Anderson acceleration of coordinate passes on the active set (iterates combined; "
                "0 turns it off)",
                closed(0, 20))
+      .boolean("support_newton", true,
+               "Newton steps on a settled support (Cholesky of the support's Gram matrix; at most "
+               "2000 coordinates): exact for the lasso and elastic net once support and signs are "
+               "right, where coordinate passes converge slowly (p > n, correlated designs)")
       .real("gram_memory_mb", 2048.0, "memory cap for cached Gram columns (MiB)", greater_than(0.0))
       .real("min_curvature_probability", 1e-5,
             "IRLS weights use p clipped to [value, 1 - value] (glmnet's pmin)",
@@ -648,8 +667,18 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
     }
     int since_check = 0;
     anderson.reset();
+    int inner_passes = 0;
     while (passes_left-- > 0) {
       if (sweep(active_) < control.tolerance) break;
+      ++inner_passes;
+      if (host_gram && newton() != nullptr &&
+          newton()->worth_trying(active_, dense_update ? p : static_cast<Index>(working_set.size()),
+                                 inner_passes) &&
+          newton()->attempt_gram(*problem.gram, penalty, gradient_, state.w, active_, working_set,
+                                 dense_update)) {
+        anderson.reset();
+        continue;
+      }
       if (dense_update && (host_gram || !problem.fit_intercept)) try_extrapolation();
       if (host_gram && control.certified && ++since_check >= control.check_every) {
         since_check = 0;
@@ -707,11 +736,13 @@ Outcome CoordinateDescent::solve_quadratic(const Problem& problem, std::span<con
       uniform ? dispatch_kernel<true>(design, problem.penalty, uniform_weight, curvature_, h_sum,
                                       residual_, weighted_residual_, state.w, state.b,
                                       problem.fit_intercept, working_set, column_curvature_,
-                                      active_, control, stats, passes_left, options_.anderson_depth, certified_now)
+                                      active_, control, stats, passes_left, options_.anderson_depth, certified_now,
+                                      newton())
               : dispatch_kernel<false>(design, problem.penalty, uniform_weight, curvature_, h_sum,
                                        residual_, weighted_residual_, state.w, state.b,
                                        problem.fit_intercept, working_set, column_curvature_,
-                                       active_, control, stats, passes_left, options_.anderson_depth, certified_now);
+                                       active_, control, stats, passes_left, options_.anderson_depth, certified_now,
+                                      newton());
   state.z = start_z + (start_residual_ - residual_);
   if (result.interrupted) return {Status::interrupted, "stopped by interrupt or time budget"};
   if (!result.converged) return {Status::not_converged, "coordinate descent reached max_passes"};
@@ -758,7 +789,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
                                                  weighted_residual_, state.w, state.b,
                                                  problem.fit_intercept, working_set,
                                                  column_curvature_, active_, inner, stats,
-                                                 passes_left, options_.anderson_depth, {});
+                                                 passes_left, options_.anderson_depth, {}, newton());
     // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
     step_z_ = start_residual_ - residual_;
     double step = 1.0;

@@ -7,6 +7,8 @@
 
 #include "sparsepath/core/registry.hpp"
 
+#include "support_newton.hpp"
+
 namespace sparsepath::plugins {
 
 enum class GramMode { automatic, always, never };
@@ -17,6 +19,7 @@ struct CoordinateDescentOptions {
   int anderson_depth = 5;                   // 0: no Anderson acceleration
   double gram_memory_mb = 2048.0;           // cap on the cached Gram columns
   double min_curvature_probability = 1e-5;  // glmnet's pmin: IRLS weights floor
+  bool support_newton = true;               // Newton steps on a settled support
   bool is_valid(std::string* why) const;
 };
 
@@ -49,6 +52,8 @@ class CoordinateDescent final : public Optimizer {
   Vector gram_weights_;
   Vector gradient_, column_sums_, start_w_;
   std::vector<Index> moved_;
+  SupportNewton support_newton_;
+  SupportNewton* newton() { return options_.support_newton ? &support_newton_ : nullptr; }
 };
 
 }  // namespace sparsepath::plugins

@@ -45,7 +45,8 @@ class ElasticNet final : public Penalty {
   }
 
   Capability capabilities() const override {
-    return Capability::prox_1d | Capability::dual_point | Capability::zero_subdifferential;
+    return Capability::prox_1d | Capability::dual_point | Capability::zero_subdifferential |
+           Capability::smooth_on_support;
   }
 
   Outcome bind(const PenaltyContext& context) override {
@@ -120,6 +121,14 @@ class ElasticNet final : public Penalty {
   }
 
   bool is_unpenalized(Index j) const override { return factors_[j] <= 0.0; }
+  bool derivatives(Index j, double x, double& first, double& second) const override {
+    if (x == 0.0 || !(lower_[j] < x && x < upper_[j])) return false;
+    const double l1 = lambda_ * alpha_ * factors_[j];
+    const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
+    first = (x > 0.0 ? l1 : -l1) + l2 * x;
+    second = l2;
+    return true;
+  }
   bool within_domain(Index j, double x) const override { return lower_[j] <= x && x <= upper_[j]; }
 
   double dual_scaling(VecIn c) const override {

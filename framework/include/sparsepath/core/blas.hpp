@@ -19,6 +19,13 @@ SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, 
 // do not depend on the thread count.
 SPARSEPATH_INTERFACE double dot(Index n, const double* x, const double* y);
 SPARSEPATH_INTERFACE void axpy(Index n, double a, const double* x, double* y);
+// In-place Cholesky factor (lower triangle) of a symmetric positive definite matrix; false when
+// the matrix is not numerically positive definite (LAPACK dpotrf).
+SPARSEPATH_INTERFACE bool cholesky(Matrix& a);
+// The same on the leading n x n block of a column-major array with leading dimension lda.
+SPARSEPATH_INTERFACE bool cholesky(double* a, Index n, Index lda);
+// Solves A x = b in place from cholesky(A) (LAPACK dpotrs).
+SPARSEPATH_INTERFACE void cholesky_solve(const Matrix& factor, Vector& b);
 // Threads used by BLAS calls (the experiment's `threads`).
 SPARSEPATH_INTERFACE void set_threads(int threads);
 

@@ -31,6 +31,7 @@ enum class Capability : std::uint32_t {
   conjugate = 1u << 6,        // loss: f* (dual objective)
   dense_columns = 1u << 7,    // design: exposes a dense column-major matrix
   sparse_columns = 1u << 8,   // design: exposes a CSC matrix
+  smooth_on_support = 1u << 9,  // penalty: h_j'' and h_j' where h_j is smooth (Newton steps)
 };
 
 constexpr Capability operator|(Capability a, Capability b) {
@@ -157,6 +158,14 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
   virtual bool within_domain(Index j, double x) const { (void)j; (void)x; return true; }
   // Features whose penalty factor is zero and that no bound limits: their gradient must vanish.
   virtual bool is_unpenalized(Index j) const { (void)j; return false; }
+  // Capability smooth_on_support: when h_j is twice differentiable around x (for the lasso,
+  // x != 0 and strictly inside any box), its first and second derivatives there and true; false
+  // elsewhere. h_j must equal its second-order expansion on the orthant of x (piecewise-quadratic
+  // penalties), which makes a Newton step on a fixed support exact.
+  virtual bool derivatives(Index j, double x, double& first, double& second) const {
+    (void)j; (void)x; (void)first; (void)second;
+    return false;
+  }
 };
 
 // ---------------------------------------------------------------------------------------------

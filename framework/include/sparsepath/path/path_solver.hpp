@@ -27,6 +27,9 @@ struct PathOptions {
   double inner_tolerance_ratio = 1e-9;
   int max_refinements = 30;            // tolerance tightenings before "not converged"
   enum class Gram { automatic, always, never } gram = Gram::automatic;  // covariance mode
+  // Full gradient checks recompute only the correlations that a bound from the last exact pass
+  // cannot place strictly inside the zero subdifferential (see PathSolver::correlate_all).
+  bool bounded_correlations = true;
   bool is_valid(std::string* why) const;
 };
 
@@ -59,6 +62,13 @@ class PathSolver {
     Vector scaled_correlation;  // X^T q, q = scaling * rho (the feasible dual point)
     double gram_cross = 0.0;    // covariance mode: sum_i h_i r_i (y_i - b)
     double gram_square = 0.0;   // covariance mode: sum_i h_i r_i^2
+    // Correlations not recomputed: correlation[j] holds the value at a reference dual point and
+    // |true - held| <= stale_distance * column_norm_j; stale_bound[k] bounds |true| for stale[k].
+    // Every such bound lies strictly inside the zero subdifferential, where the conjugate is 0 and
+    // the dual scaling is not constrained, so the gap is exact (see PathSolver::correlate_all).
+    std::vector<Index> stale;
+    std::vector<double> stale_bound;
+    double stale_distance = 0.0;
   };
   Evaluation evaluate(const SolverState& state) const;
   // The same with correlations computed on the working set only (zero elsewhere): the gap of the
@@ -68,6 +78,12 @@ class PathSolver {
   void rescale(const SolverState& state, Evaluation& at) const;
   // Gap-safe radius in rho scale, sqrt(2 L_f max_i v_i G), with G padded by its rounding error.
   double safe_radius(const Evaluation& at) const;
+  // The radius for sphere tests on at.scaled_correlation: safe_radius widened by the error of
+  // the stale correlations.
+  double screening_radius(const Evaluation& at) const;
+  // Exact correlations computed and full passes made by evaluate() (for tests and profiling).
+  Index exact_correlations() const { return exact_correlations_; }
+  Index full_correlation_passes() const { return full_correlation_passes_; }
   double lambda_max() const { return lambda_max_; }
   double null_objective() const { return null_objective_; }
   // The model at lambda >= lambda_max: intercept and unpenalized features fitted, the rest zero.
@@ -91,6 +107,14 @@ class PathSolver {
   void finish_evaluation(const SolverState& state, Evaluation& result,
                          const std::span<const Index>* subset) const;
   std::vector<Index> excluded_indices_;
+  Vector column_sums_;  // with an intercept: bounds the part of a change along the ones vector
+  void correlate_all(const SolverState& state, Evaluation& result) const;
+  bool correlation_is_quiet(Index j, double bound) const;
+  void refresh_stale(Evaluation& at) const;
+  mutable bool have_reference_ = false;
+  mutable Vector reference_rho_, reference_correlation_, difference_;
+  mutable std::vector<Index> exact_scratch_;
+  mutable Index exact_correlations_ = 0, full_correlation_passes_ = 0;
   mutable Vector scaled_rho_;
   mutable Evaluation working_scratch_;
   // Covariance mode (see Problem::gram).

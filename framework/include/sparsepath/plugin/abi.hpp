@@ -11,10 +11,10 @@ class Registry;
 }
 
 // Any change to a vtable or a struct layout under sparsepath/core bumps the ABI (host requires ==).
-#define SPARSEPATH_PLUGIN_ABI 1u
+#define SPARSEPATH_PLUGIN_ABI 2u
 // Additive changes bump the API (the host accepts plugins with api <= its own).
 #define SPARSEPATH_PLUGIN_API 1u
-// The exported symbol name carries the major ABI.
+// The exported symbol name carries the version of the SparsepathPluginInfo layout.
 #define SPARSEPATH_ENTRY_SYMBOL "sparsepath_plugin_info_v1"
 
 extern "C" {
