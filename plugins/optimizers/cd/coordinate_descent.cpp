@@ -288,7 +288,8 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
                                        const Vector& column_curvature, std::vector<Index>& active,
                                        const SolveControl& control, SolveStats& stats,
                                        long long& passes_left, int anderson_depth,
-                                       const std::function<bool()>& certified_now) {
+                                       const std::function<bool()>& certified_now,
+                                       SupportNewton* newton) {
   KernelResult result;
   int since_check = 0;
   const Index p = x.cols();
@@ -385,8 +386,21 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       if (w[j] != 0.0) active.push_back(j);
     }
     anderson.reset();
+    int inner_passes = 0;
     while (passes_left > 0) {
       if (sweep(active) < control.tolerance) break;
+      ++inner_passes;
+      if constexpr (Uniform) {
+        if (newton != nullptr && newton->worth_trying(active, std::max<Index>(1, x.nonZeros() / std::max<Index>(1, x.cols())), inner_passes)) {
+          r.array() += offset;  // the true residual y - X w - b
+          offset = 0.0;
+          if (newton->attempt(x, penalty, uniform_weight, r, w, b, true, active)) {
+            residual_sum = uniform_weight * r.sum();
+            anderson.reset();
+            continue;
+          }
+        }
+      }
       if constexpr (Uniform) try_extrapolation();
       if (certified_now && ++since_check >= control.check_every) {
         since_check = 0;
@@ -423,7 +437,7 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
   if (const SparseMatrix* sparse = design.sparse_view(); sparse != nullptr && fit_intercept) {
     return run_sparse_centred_kernel<Uniform>(*sparse, penalty, uniform_weight, h, h_sum, r, hr, w, b,
                                               working_set, column_curvature, active, control, stats,
-                                              passes_left, anderson_depth, certified_now);
+                                              passes_left, anderson_depth, certified_now, newton);
   }
   if (const SparseMatrix* sparse = design.sparse_view()) {
     return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,

@@ -8,11 +8,12 @@
 namespace sparsepath::plugins {
 
 bool SupportNewton::worth_trying(std::span<const Index> active, Index pass_length, int passes) const {
-  // A factor kept up to date costs O(|N|^2) per feature entering or leaving: about one coordinate
-  // pass, so a step is tried from the second pass on (measured best on the benchmark cases). A
-  // factor rebuilt costs |N|^3 / 3 flops at BLAS-3 speed, some 10 times faster per flop than a
-  // pass's 2 n |N| at BLAS-1 speed: ski rental, try once the passes have cost as much. Then
-  // again every 8 passes while they go on.
+  // Ski rental on estimated flops. A coordinate pass over the support costs 2 pass_length |N|
+  // (pass_length: n, the nonzeros of a sparse column, or p in covariance mode). A factor kept up
+  // to date costs about |N|^2 per feature entering or leaving plus two triangular solves, at
+  // similar speed; a factor rebuilt costs |N|^3 / 3 at BLAS-3 speed, some 10 times faster per
+  // flop. Try once the passes spent have cost as much as the step, then every 8 passes (or as
+  // many as the step costs) while they go on.
   const Index size = static_cast<Index>(active.size());
   if (size < 2) return false;
   Index overlap = 0;
@@ -20,13 +21,12 @@ bool SupportNewton::worth_trying(std::span<const Index> active, Index pass_lengt
     for (Index j : active) overlap += position_[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
   }
   const Index changes = size + static_cast<Index>(factor_set_.size()) - 2 * overlap;
-  int first = 2;
-  if (factor_set_.empty() || changes > std::max<Index>(8, size / 4)) {
-    const double rebuild_in_passes = static_cast<double>(size) * static_cast<double>(size) /
-                                     (60.0 * static_cast<double>(std::max<Index>(pass_length, 1)));
-    first = std::max(2, static_cast<int>(std::ceil(rebuild_in_passes)));
-  }
-  return passes >= first && (passes - first) % 8 == 0;
+  const double m = static_cast<double>(size);
+  const double pass = 2.0 * static_cast<double>(std::max<Index>(pass_length, 1)) * m;
+  const bool rebuild = factor_set_.empty() || changes > std::max<Index>(8, size / 4);
+  const double step = rebuild ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;
+  const int first = std::max(2, static_cast<int>(std::min(1e6, std::ceil(step / pass))));
+  return passes >= first && (passes - first) % std::max(8, first) == 0;
 }
 
 bool SupportNewton::collect(const Penalty& penalty, const Vector& w, std::span<const Index> active,
@@ -223,34 +223,59 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
   return moved;
 }
 
-void SupportNewton::cache_gram(const Matrix& x) {
-  const Index p = x.cols(), n = x.rows();
-  if (cached_design_ != &x || static_cast<Index>(slot_.size()) != p) {
-    cached_design_ = &x;
-    slot_.assign(static_cast<std::size_t>(p), -1);
+namespace {
+
+double column_dot(const Matrix& x, Index j, const Vector& r) { return blas::dot(x.rows(), x.col(j).data(), r.data()); }
+double column_dot(const SparseMatrix& x, Index j, const Vector& r) {
+  double total = 0.0;
+  for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += it.value() * r[it.index()];
+  return total;
+}
+void column_axpy(const Matrix& x, Index j, double a, Vector& out) { blas::axpy(x.rows(), a, x.col(j).data(), out.data()); }
+void column_axpy(const SparseMatrix& x, Index j, double a, Vector& out) {
+  for (SparseMatrix::InnerIterator it(x, j); it; ++it) out[it.index()] += a * it.value();
+}
+
+}  // namespace
+
+std::vector<Index> SupportNewton::fresh_features(const void* design, Index rows, Index cols) {
+  if (cached_design_ != design || static_cast<Index>(slot_.size()) != cols) {
+    cached_design_ = design;
+    slot_.assign(static_cast<std::size_t>(cols), -1);
     cached_count_ = 0;
     cached_gram_.resize(0, 0);
-    cached_columns_.resize(n, 0);
+    cached_columns_.resize(rows, 0);
     cached_sums_.resize(0);
+    cached_.clear();
   }
   std::vector<Index> fresh;
   for (Index j : set_) {
     if (slot_[static_cast<std::size_t>(j)] < 0) fresh.push_back(j);
   }
+  const Index new_size = cached_count_ + static_cast<Index>(fresh.size());
+  if (!fresh.empty() && cached_gram_.rows() < new_size) {
+    const Index old_size = cached_count_;
+    const Index capacity = std::max<Index>(new_size, 2 * cached_gram_.rows());
+    Matrix gram(capacity, capacity);
+    gram.topLeftCorner(old_size, old_size) = cached_gram_.topLeftCorner(old_size, old_size);
+    Vector sums(capacity);
+    sums.head(old_size) = cached_sums_.head(old_size);
+    cached_gram_.swap(gram);
+    cached_sums_.swap(sums);
+  }
+  return fresh;
+}
+
+void SupportNewton::cache_gram(const Matrix& x) {
+  const std::vector<Index> fresh = fresh_features(&x, x.rows(), x.cols());
   if (fresh.empty()) return;
   const Index old_size = cached_count_;
   const Index added = static_cast<Index>(fresh.size());
   const Index new_size = old_size + added;
-  if (cached_gram_.rows() < new_size) {
-    const Index capacity = std::max<Index>(new_size, 2 * cached_gram_.rows());
-    Matrix gram(capacity, capacity), columns(n, capacity);
-    gram.topLeftCorner(old_size, old_size) = cached_gram_.topLeftCorner(old_size, old_size);
+  if (cached_columns_.cols() < new_size) {
+    Matrix columns(x.rows(), cached_gram_.rows());
     columns.leftCols(old_size) = cached_columns_.leftCols(old_size);
-    Vector sums(capacity);
-    sums.head(old_size) = cached_sums_.head(old_size);
-    cached_gram_.swap(gram);
     cached_columns_.swap(columns);
-    cached_sums_.swap(sums);
   }
   for (Index j : fresh) {
     slot_[static_cast<std::size_t>(j)] = cached_count_;
@@ -263,9 +288,51 @@ void SupportNewton::cache_gram(const Matrix& x) {
   cached_sums_.segment(old_size, added) = cached_columns_.middleCols(old_size, added).colwise().sum().transpose();
 }
 
-bool SupportNewton::attempt(const Matrix& x, const Penalty& penalty, double uniform_weight,
+void SupportNewton::cache_gram(const SparseMatrix& x) {
+  const std::vector<Index> fresh = fresh_features(&x, x.rows(), x.cols());
+  if (fresh.empty()) return;
+  for (Index j : fresh) {
+    slot_[static_cast<std::size_t>(j)] = cached_count_;
+    cached_.push_back(j);
+    ++cached_count_;
+  }
+  // Each new column scattered once, then dotted with every cached column's nonzeros.
+  scatter_.setZero(x.rows());
+  for (Index j : fresh) {
+    const Index column = slot_[static_cast<std::size_t>(j)];
+    double sum = 0.0;
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) {
+      scatter_[it.index()] = it.value();
+      sum += it.value();
+    }
+    cached_sums_[column] = sum;
+    for (Index other = 0; other <= column; ++other) {
+      double total = 0.0;
+      for (SparseMatrix::InnerIterator it(x, cached_[static_cast<std::size_t>(other)]); it; ++it) {
+        total += it.value() * scatter_[it.index()];
+      }
+      cached_gram_(other, column) = total;
+      cached_gram_(column, other) = total;
+    }
+    for (SparseMatrix::InnerIterator it(x, j); it; ++it) scatter_[it.index()] = 0.0;
+  }
+}
+
+bool SupportNewton::attempt(const Matrix& x, const Penalty& penalty, double uniform_weight, Vector& r,
+                            Vector& w, double& b, bool fit_intercept, std::span<const Index> active) {
+  return attempt_on(x, penalty, uniform_weight, r, w, b, fit_intercept, active);
+}
+
+bool SupportNewton::attempt(const SparseMatrix& x, const Penalty& penalty, double uniform_weight,
                             Vector& r, Vector& w, double& b, bool fit_intercept,
                             std::span<const Index> active) {
+  return attempt_on(x, penalty, uniform_weight, r, w, b, fit_intercept, active);
+}
+
+template <class Columns>
+bool SupportNewton::attempt_on(const Columns& x, const Penalty& penalty, double uniform_weight,
+                               Vector& r, Vector& w, double& b, bool fit_intercept,
+                               std::span<const Index> active) {
   const Index n = x.rows();
   if (!collect(penalty, w, active, true, n)) return false;
   cache_gram(x);
@@ -283,7 +350,7 @@ bool SupportNewton::attempt(const Matrix& x, const Penalty& penalty, double unif
   rhs_.resize(size);
   for (Index a = 0; a < size; ++a) {
     const Index j = set_[static_cast<std::size_t>(a)];
-    rhs_[a] = h * blas::dot(n, x.col(j).data(), r.data()) - first_[a];
+    rhs_[a] = h * column_dot(x, j, r) - first_[a];
     if (centre) rhs_[a] -= sum_of(j) * residual_sum / h_sum;
   }
   if (!solve_path(penalty, w)) return false;
@@ -294,7 +361,7 @@ bool SupportNewton::attempt(const Matrix& x, const Penalty& penalty, double unif
     const Index j = set_[static_cast<std::size_t>(a)];
     const double delta = values_[a] - w[j];
     if (delta == 0.0) continue;
-    blas::axpy(n, -delta, x.col(j).data(), moved_.data());
+    column_axpy(x, j, -delta, moved_);
     intercept_step -= sum_of(j) * delta;
   }
   intercept_step = centre ? intercept_step / h_sum : 0.0;

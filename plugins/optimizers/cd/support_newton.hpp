@@ -39,6 +39,9 @@ class SupportNewton {
   // Returns true when (w, b) moved, and only if the subproblem objective did not increase.
   bool attempt(const Matrix& x, const Penalty& penalty, double uniform_weight, Vector& r,
                Vector& w, double& b, bool fit_intercept, std::span<const Index> active);
+  // The same for CSC columns (stored uncentred; the intercept term centres them).
+  bool attempt(const SparseMatrix& x, const Penalty& penalty, double uniform_weight, Vector& r,
+               Vector& w, double& b, bool fit_intercept, std::span<const Index> active);
 
   // Covariance mode: gram = X^T H X (h-centred columns, fixed intercept) and gradient_j =
   // x_j^T H r, kept for every j when dense_update, else for j in `tracked`.
@@ -72,8 +75,15 @@ class SupportNewton {
   double factor_key_ = 0.0;
   std::vector<Index> position_;  // feature -> position in factor_set_, or -1 (size p)
   // Uniform weights: X^T X and column sums of the features seen so far, grown as new ones enter.
+  template <class Columns>
+  bool attempt_on(const Columns& x, const Penalty& penalty, double uniform_weight, Vector& r,
+                  Vector& w, double& b, bool fit_intercept, std::span<const Index> active);
+  std::vector<Index> fresh_features(const void* design, Index rows, Index cols);
   void cache_gram(const Matrix& x);
-  const Matrix* cached_design_ = nullptr;
+  void cache_gram(const SparseMatrix& x);
+  const void* cached_design_ = nullptr;
+  std::vector<Index> cached_;  // sparse designs: cached features in slot order
+  Vector scatter_;
   std::vector<Index> slot_;   // feature -> row of cached_gram_, or -1
   Index cached_count_ = 0;
   Matrix cached_gram_, cached_columns_;

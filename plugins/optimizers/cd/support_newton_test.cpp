@@ -198,3 +198,30 @@ BOOST_AUTO_TEST_CASE(covariance_mode_step_matches_the_residual_step) {
   const Vector expected = setup.h * centred.transpose() * (yc - centred * w_gram);
   BOOST_TEST((gradient - expected).lpNorm<Eigen::Infinity>() < 1e-12);
 }
+
+BOOST_AUTO_TEST_CASE(sparse_columns_take_the_dense_step) {
+  // The same matrix stored dense and CSC (with zeros thinned out): the same step.
+  Setup setup(60, 30, 17u, 1.0, 0.01, 0.2);
+  Matrix thinned = setup.data.x;
+  for (Index i = 0; i < thinned.rows(); ++i) {
+    for (Index j = 0; j < thinned.cols(); ++j) {
+      if ((i * 7 + j * 3) % 4 != 0) thinned(i, j) = 0.0;
+    }
+  }
+  const SparseMatrix sparse = thinned.sparseView();
+  std::vector<Index> support = {0, 2, 5, 9, 14, 20, 27};
+  Vector w_dense = Vector::Zero(30);
+  for (Index j : support) w_dense[j] = (j % 2 == 0 ? 0.3 : -0.2);
+  Vector w_sparse = w_dense;
+  double b_dense = 0.4, b_sparse = 0.4;
+  Vector r_dense = (setup.data.y - thinned * w_dense).array() - b_dense;
+  Vector r_sparse = r_dense;
+  SupportNewton dense_form, sparse_form;
+  const bool moved_dense = dense_form.attempt(thinned, *setup.penalty, setup.h, r_dense, w_dense, b_dense, true, support);
+  const bool moved_sparse = sparse_form.attempt(sparse, *setup.penalty, setup.h, r_sparse, w_sparse, b_sparse, true, support);
+  BOOST_REQUIRE(moved_dense);
+  BOOST_TEST(moved_sparse);
+  BOOST_TEST((w_dense - w_sparse).lpNorm<Eigen::Infinity>() < 1e-10);
+  BOOST_TEST(std::abs(b_dense - b_sparse) < 1e-10);
+  BOOST_TEST((r_dense - r_sparse).lpNorm<Eigen::Infinity>() < 1e-10);
+}
