@@ -405,3 +405,38 @@ BOOST_AUTO_TEST_CASE(support_newton_steps_agree_with_plain_coordinate_descent) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(logistic_metric_steps_agree_with_residual_proximal_newton) {
+  // Tall designs, where the working set soon covers a quarter of the features: proximal Newton
+  // in p x p space with a reused metric must certify the same path as the residual kernel.
+  for (double alpha : {1.0, 0.5}) {
+    for (bool intercept : {true, false}) {
+      Fixture metric(400, 40, 13, true, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.6);
+      Fixture residual(400, 40, 13, true, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.6);
+      residual.optimizer = make_component<Optimizer>("cd", {{"newton_metric", "false"}});
+      PathOptions options;
+      options.n_lambda = 40;
+      options.lambda_min_ratio = 1e-3;
+      options.tolerance = 1e-9;
+      options.min_deviance_change = 0.0;
+      options.max_deviance_ratio = 1.0;
+      Problem problem_metric{*metric.design, metric.data.y, metric.data.v, true, *metric.loss, *metric.penalty, intercept};
+      Problem problem_residual{*residual.design, residual.data.y, residual.data.v, true, *residual.loss, *residual.penalty, intercept};
+      const PathResult a = PathSolver(problem_metric, *metric.optimizer, metric.rules, options, metric.data.standardization, metric.data.names).run();
+      const PathResult b = PathSolver(problem_residual, *residual.optimizer, residual.rules, options, residual.data.standardization, residual.data.names).run();
+      BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
+      Index large = 0;
+      for (std::size_t k = 0; k < a.points.size(); ++k) {
+        BOOST_TEST_CONTEXT("alpha " << alpha << " intercept " << intercept << " point " << k) {
+          BOOST_TEST(a.points[k].converged);
+          BOOST_TEST(b.points[k].converged);
+          BOOST_TEST(std::abs(a.points[k].objective - b.points[k].objective) <=
+                     a.points[k].gap_tolerance + b.points[k].gap_tolerance);
+          BOOST_TEST(std::abs(a.points[k].intercept - b.points[k].intercept) <= 1e-3);
+        }
+        large += a.points[k].screening.working_set >= 10;  // the metric path ran here
+      }
+      BOOST_TEST(large >= 10);
+    }
+  }
+}

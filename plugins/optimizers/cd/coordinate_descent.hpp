@@ -20,6 +20,7 @@ struct CoordinateDescentOptions {
   double gram_memory_mb = 2048.0;           // cap on the cached Gram columns
   double min_curvature_probability = 1e-5;  // glmnet's pmin: IRLS weights floor
   bool support_newton = true;               // Newton steps on a settled support
+  bool newton_metric = true;                // p x p proximal Newton for tall dense designs
   bool is_valid(std::string* why) const;
 };
 
@@ -41,6 +42,12 @@ class CoordinateDescent final : public Optimizer {
   Eigen::Ref<const Vector> gram_column(const Problem& problem, Index j);
   Outcome solve_newton(const Problem& problem, std::span<const Index> working_set,
                        SolverState& state, const SolveControl& control, SolveStats& stats);
+  // Tall dense designs, non-quadratic loss: proximal Newton in p x p space with a metric kept
+  // across iterations and lambdas (see solve_newton_metric).
+  bool use_metric(const Problem& problem, std::span<const Index> working_set) const;
+  Outcome solve_newton_metric(const Problem& problem, std::span<const Index> working_set,
+                              SolverState& state, const SolveControl& control, SolveStats& stats);
+  void build_metric(const Problem& problem, const Vector& z);
   CoordinateDescentOptions options_;
   // Scratch buffers reused across calls (no allocation in the hot loop).
   Vector residual_, weighted_residual_, curvature_, column_curvature_, start_residual_;
@@ -53,6 +60,15 @@ class CoordinateDescent final : public Optimizer {
   Vector gradient_, column_sums_, start_w_;
   std::vector<Index> moved_;
   SupportNewton support_newton_;
+  // The metric: X^T H X with the intercept eliminated (X^T H X - a a^T / sum h, a = X^T h), at
+  // the weights H of the point it was built at; its generation keys the Newton factor cache.
+  Matrix metric_;
+  Vector metric_sums_, metric_target_, metric_direction_, gradient_full_;
+  double metric_h_sum_ = 0.0;
+  double metric_generation_ = 0.0;
+  bool metric_valid_ = false;
+  const Design* metric_design_ = nullptr;
+  SolverState metric_state_;
   SupportNewton* newton() { return options_.support_newton ? &support_newton_ : nullptr; }
 };
 

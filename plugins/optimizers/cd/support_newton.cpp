@@ -7,7 +7,8 @@
 
 namespace sparsepath::plugins {
 
-bool SupportNewton::worth_trying(std::span<const Index> active, Index pass_length, int passes) const {
+bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
+                                 Index pass_length, int passes) const {
   // Ski rental on estimated flops. A coordinate pass over the support costs 2 pass_length |N|
   // (pass_length: n, the nonzeros of a sparse column, or p in covariance mode). A factor kept up
   // to date costs about |N|^2 per feature entering or leaving plus two triangular solves, at
@@ -21,9 +22,16 @@ bool SupportNewton::worth_trying(std::span<const Index> active, Index pass_lengt
     for (Index j : active) overlap += position_[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
   }
   const Index changes = size + static_cast<Index>(factor_set_.size()) - 2 * overlap;
+  // A ridge term that moved with lambda (elastic net) changes every diagonal entry: rebuild.
+  bool stale_diagonal = false;
+  if (!factor_set_.empty()) {
+    const Index j = factor_set_.front();
+    double first = 0.0, second = 0.0;
+    if (w[j] != 0.0 && penalty.derivatives(j, w[j], first, second)) stale_diagonal = second != factor_second_.front();
+  }
   const double m = static_cast<double>(size);
   const double pass = 2.0 * static_cast<double>(std::max<Index>(pass_length, 1)) * m;
-  const bool rebuild = factor_set_.empty() || changes > std::max<Index>(8, size / 4);
+  const bool rebuild = factor_set_.empty() || stale_diagonal || changes > std::max<Index>(8, size / 4);
   const double step = rebuild ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;
   const int first = std::max(2, static_cast<int>(std::min(1e6, std::ceil(step / pass))));
   return passes >= first && (passes - first) % std::max(8, first) == 0;
@@ -382,10 +390,10 @@ bool SupportNewton::attempt_on(const Columns& x, const Penalty& penalty, double 
 
 bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vector& gradient,
                                  Vector& w, std::span<const Index> active,
-                                 std::span<const Index> tracked, bool dense_update) {
+                                 std::span<const Index> tracked, bool dense_update, double key) {
   if (!collect(penalty, w, active, false, gram.rows())) return false;
   const Entry entry = [&](Index i, Index j) { return gram(i, j); };
-  if (!sync_factor(entry, &gram, 0.0)) return false;
+  if (!sync_factor(entry, &gram, key)) return false;
   const Index size = static_cast<Index>(set_.size());
   rhs_.resize(size);
   for (Index a = 0; a < size; ++a) rhs_[a] = gradient[set_[static_cast<std::size_t>(a)]] - first_[a];

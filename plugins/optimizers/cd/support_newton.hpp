@@ -33,7 +33,8 @@ class SupportNewton {
 
   // Whether to try a step after `passes` coordinate passes over a support of this size, each
   // coordinate costing O(pass_length) (n, or p in covariance mode).
-  bool worth_trying(std::span<const Index> active, Index pass_length, int passes) const;
+  bool worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
+                    Index pass_length, int passes) const;
 
   // Residual form: r = y - X w - b with weight h per sample (uniform_weight), updated in place.
   // Returns true when (w, b) moved, and only if the subproblem objective did not increase.
@@ -46,7 +47,8 @@ class SupportNewton {
   // Covariance mode: gram = X^T H X (h-centred columns, fixed intercept) and gradient_j =
   // x_j^T H r, kept for every j when dense_update, else for j in `tracked`.
   bool attempt_gram(const Matrix& gram, const Penalty& penalty, Vector& gradient, Vector& w,
-                    std::span<const Index> active, std::span<const Index> tracked, bool dense_update);
+                    std::span<const Index> active, std::span<const Index> tracked, bool dense_update,
+                    double key = 0.0);  // key: changes whenever gram's contents do
 
   Index steps() const { return steps_; }
 
