@@ -356,6 +356,44 @@ BOOST_AUTO_TEST_CASE(zero_subdifferential_matches_prox) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(derivatives_are_an_exact_expansion_on_the_orthant) {
+  // smooth_on_support: where h_j is smooth, h_j(x + d) = h_j(x) + h' d + h'' d^2 / 2 for every d
+  // that keeps x + d on x's side of zero and inside the box (what Newton steps on a support
+  // rely on); at zero and on a bound it must say "not smooth here".
+  for (const auto& variant : variants()) {
+    BOOST_TEST_CONTEXT(variant.label()) {
+      Bound bound(variant, 43);
+      if (!bound.declares(Capability::smooth_on_support)) {
+        BOOST_TEST_MESSAGE(variant.label() << " does not declare smooth_on_support: skipped");
+        continue;
+      }
+      Penalty& penalty = *bound.penalty;
+      for (Index j = 0; j < features; ++j) {
+        double first = 0.0, second = 0.0;
+        BOOST_TEST(!penalty.derivatives(j, 0.0, first, second));
+        if (std::isfinite(bound.upper[j]) && bound.upper[j] != 0.0) {
+          BOOST_TEST(!penalty.derivatives(j, bound.upper[j], first, second));
+        }
+        for (double x : {-1.3, -0.2, 0.05, 0.4, 2.5}) {
+          if (!(bound.lower[j] < x && x < bound.upper[j])) continue;
+          BOOST_TEST_CONTEXT("j " << j << " x " << x) {
+            BOOST_REQUIRE(penalty.derivatives(j, x, first, second));
+            BOOST_TEST(second >= 0.0);
+            for (double fraction : {-0.9, -0.5, 0.3, 1.0, 3.0}) {
+              const double d = fraction * std::abs(x);
+              const double moved = x + d;
+              if (moved == 0.0 || (moved > 0.0) != (x > 0.0) || !(bound.lower[j] < moved && moved < bound.upper[j])) continue;
+              const double expected = bound.coordinate_value(j, x) + first * d + 0.5 * second * d * d;
+              BOOST_TEST(std::abs(bound.coordinate_value(j, moved) - expected) <=
+                         1e-12 * (1.0 + std::abs(expected)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(dual_scaling_and_conjugate) {
   for (const auto& variant : variants()) {
     BOOST_TEST_CONTEXT(variant.label()) {
