@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE solver
 #include <boost/test/unit_test.hpp>
 
+#include "sparsepath/core/blas.hpp"
 #include "test_support.hpp"
 
 #include <cmath>
@@ -437,6 +438,41 @@ BOOST_AUTO_TEST_CASE(logistic_metric_steps_agree_with_residual_proximal_newton) 
         large += a.points[k].screening.working_set >= 10;  // the metric path ran here
       }
       BOOST_TEST(large >= 10);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(paths_are_bit_identical_with_two_threads) {
+  // Large enough for the threaded kernels (column-split X^T r, threaded syrk): a wide lasso, a
+  // tall lasso in covariance mode and a tall logistic path with the p x p metric.
+  struct Case {
+    Index n, p;
+    bool logistic;
+  };
+  for (const Case& shape : {Case{300, 3000, false}, Case{3000, 200, false}, Case{3000, 200, true}}) {
+    std::vector<PathResult> results;
+    for (int threads : {1, 2}) {
+      blas::set_threads(threads);
+      Fixture fixture(shape.n, shape.p, 4, shape.logistic, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.5);
+      PathOptions options;
+      options.n_lambda = 30;
+      options.lambda_min_ratio = 0.01;
+      options.min_deviance_change = 0.0;
+      options.max_deviance_ratio = 1.0;
+      Problem problem = fixture.problem();
+      results.push_back(PathSolver(problem, *fixture.optimizer, fixture.rules, options, fixture.data.standardization, fixture.data.names).run());
+    }
+    blas::set_threads(1);
+    BOOST_TEST_CONTEXT("n " << shape.n << " p " << shape.p << " logistic " << shape.logistic) {
+      BOOST_REQUIRE_EQUAL(results[0].points.size(), results[1].points.size());
+      for (std::size_t k = 0; k < results[0].points.size(); ++k) {
+        const PathPoint& a = results[0].points[k];
+        const PathPoint& b = results[1].points[k];
+        BOOST_TEST(a.objective == b.objective);
+        BOOST_TEST(a.duality_gap == b.duality_gap);
+        BOOST_TEST(a.intercept == b.intercept);
+        BOOST_TEST((a.coefficients == b.coefficients));
+      }
     }
   }
 }

@@ -13,7 +13,7 @@
 #   --budget     seconds one scikit-learn fit may take before sklearn is skipped on that case
 #                (default 60; 10 with --quick)
 #   --doc FILE   also write the report to FILE (a full run of all cases writes
-#                docs/benchmarks.md by itself)
+#                docs/benchmarks.md by itself, or docs/benchmarks-2-threads.md with --threads 2)
 #
 # Installs missing Debian packages (apt-get install -y; idempotent), uses /usr/bin/python3 and
 # the already built build/bin/sparsepath (tools/build.sh runs only if it is missing; set

@@ -2,6 +2,10 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 // LAPACK (bundled with OpenBLAS).
 extern "C" {
 void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
@@ -11,9 +15,36 @@ void dpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, c
 
 namespace sparsepath::blas {
 
+namespace {
+int thread_count = 1;  // set_threads; OpenBLAS itself stays on one thread (see gemv_t)
+}  // namespace
+
+// With several threads, X^T v is split into column blocks, one OpenBLAS call per thread on one
+// thread each. Block boundaries are multiples of 16 columns: the kernel groups columns from the
+// start of each call, so every column is summed in the same order as in a single call and the
+// result is bit-identical to the one-thread result (a test checks shapes with odd n and p).
+// OpenBLAS's own threaded gemv splits the rows instead, which changes the sums.
 void gemv_t(const Matrix& x, const double* v, double* out) {
-  cblas_dgemv(CblasColMajor, CblasTrans, static_cast<int>(x.rows()), static_cast<int>(x.cols()), 1.0,
-              x.data(), static_cast<int>(x.rows()), v, 1, 0.0, out, 1);
+  const Index n = x.rows(), p = x.cols();
+  const Index parts = std::min<Index>(thread_count, p / 64);
+  if (parts < 2 || n * p < (Index{1} << 18)) {
+    cblas_dgemv(CblasColMajor, CblasTrans, static_cast<int>(n), static_cast<int>(p), 1.0, x.data(),
+                static_cast<int>(n), v, 1, 0.0, out, 1);
+    return;
+  }
+  auto block = [&](Index begin, Index end) {
+    cblas_dgemv(CblasColMajor, CblasTrans, static_cast<int>(n), static_cast<int>(end - begin), 1.0,
+                x.data() + begin * n, static_cast<int>(n), v, 1, 0.0, out + begin, 1);
+  };
+  std::vector<std::thread> workers;
+  Index begin = 0;
+  for (Index part = 0; part < parts; ++part) {
+    const Index end = part + 1 == parts ? p : (p * (part + 1) / parts) / 16 * 16;
+    if (part + 1 == parts) block(begin, end);
+    else workers.emplace_back(block, begin, end);
+    begin = end;
+  }
+  for (std::thread& worker : workers) worker.join();
 }
 
 void gemv(const Matrix& x, const double* w, double* out) {
@@ -24,6 +55,12 @@ void gemv(const Matrix& x, const double* w, double* out) {
 void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram) {
   const int n = static_cast<int>(x.rows()), p = static_cast<int>(x.cols());
   gram.resize(p, p);
+  // OpenBLAS's threaded syrk splits the output, not the sums: bit-identical to one thread
+  // (checked by a test), so it may use every thread.
+  struct Threads {
+    explicit Threads(int count) { if (count > 1) openblas_set_num_threads(count); }
+    ~Threads() { openblas_set_num_threads(1); }
+  } threads(thread_count);
   if (weights == nullptr) {
     cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, p, n, scale, x.data(), n, 0.0, gram.data(), p);
   } else {
@@ -59,6 +96,11 @@ void cholesky_solve(const Matrix& factor, Vector& b) {
   dpotrs_(&lower, &n, &columns, factor.data(), &n, b.data(), &n, &info);
 }
 
-void set_threads(int threads) { openblas_set_num_threads(threads); }
+void set_threads(int threads) {
+  thread_count = std::max(1, threads);
+  openblas_set_num_threads(1);
+}
+
+int threads() { return thread_count; }
 
 }  // namespace sparsepath::blas

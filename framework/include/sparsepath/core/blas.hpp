@@ -1,6 +1,6 @@
 // Dense kernels backed by OpenBLAS, for plugins and the framework (the core library links BLAS so
-// that plugins need not). All results are independent of the number of BLAS threads: each output
-// entry is computed by one thread.
+// that plugins need not). All results are independent of the number of threads: each output
+// entry is computed by one thread, in the same order.
 #pragma once
 
 #include "sparsepath/core/types.hpp"
@@ -26,7 +26,9 @@ SPARSEPATH_INTERFACE bool cholesky(Matrix& a);
 SPARSEPATH_INTERFACE bool cholesky(double* a, Index n, Index lda);
 // Solves A x = b in place from cholesky(A) (LAPACK dpotrs).
 SPARSEPATH_INTERFACE void cholesky_solve(const Matrix& factor, Vector& b);
-// Threads used by BLAS calls (the experiment's `threads`).
+// Threads used by the kernels here (the experiment's `threads`): gemv_t splits columns across
+// them; every result is bit-identical to the one-thread result.
 SPARSEPATH_INTERFACE void set_threads(int threads);
+SPARSEPATH_INTERFACE int threads();
 
 }  // namespace sparsepath::blas

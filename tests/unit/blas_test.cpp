@@ -1,0 +1,77 @@
+// The dense kernels give bit-identical results whatever the thread count (what makes whole
+// paths bit-identical across `threads`), and the Cholesky helpers solve what they claim.
+#define BOOST_TEST_MODULE blas
+#include <boost/test/unit_test.hpp>
+
+#include "sparsepath/core/blas.hpp"
+
+#include <random>
+#include <utility>
+
+using namespace sparsepath;
+
+namespace {
+Matrix random_matrix(Index rows, Index cols, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Matrix x(rows, cols);
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = normal(generator);
+  return x;
+}
+struct OneThreadAfter {
+  ~OneThreadAfter() { blas::set_threads(1); }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(gemv_t_is_bit_identical_across_threads) {
+  OneThreadAfter restore;
+  // Odd and even shapes, column counts that are and are not multiples of the block size.
+  for (const auto& [n, p] : {std::pair<Index, Index>{1001, 777}, {1000, 4096}, {333, 20011}, {2048, 1203}, {64, 9000}}) {
+    const Matrix x = random_matrix(n, p, static_cast<unsigned>(n + p));
+    const Vector v = random_matrix(n, 1, 7).col(0);
+    Vector one(p), two(p), three(p);
+    blas::set_threads(1);
+    blas::gemv_t(x, v.data(), one.data());
+    blas::set_threads(2);
+    blas::gemv_t(x, v.data(), two.data());
+    blas::set_threads(3);
+    blas::gemv_t(x, v.data(), three.data());
+    BOOST_TEST_CONTEXT("n " << n << " p " << p) {
+      BOOST_TEST((one == two));
+      BOOST_TEST((one == three));
+      BOOST_TEST((one - x.transpose() * v).cwiseAbs().maxCoeff() <= 1e-10 * v.norm() * std::sqrt(double(n)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(weighted_gram_is_bit_identical_across_threads) {
+  OneThreadAfter restore;
+  for (const auto& [n, p] : {std::pair<Index, Index>{1001, 777}, {3000, 1203}}) {
+    const Matrix x = random_matrix(n, p, 3);
+    const Vector h = random_matrix(n, 1, 5).col(0).cwiseAbs();
+    Matrix one, two;
+    blas::set_threads(1);
+    blas::weighted_gram(x, &h, 1.0, one);
+    blas::set_threads(2);
+    blas::weighted_gram(x, &h, 1.0, two);
+    BOOST_TEST_CONTEXT("n " << n << " p " << p) {
+      BOOST_TEST((one == two));
+      const Matrix expected = x.transpose() * h.asDiagonal() * x;
+      BOOST_TEST((one - expected).cwiseAbs().maxCoeff() <= 1e-9 * expected.cwiseAbs().maxCoeff());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cholesky_solves_and_refuses_indefinite_matrices) {
+  const Matrix a = random_matrix(40, 12, 9);
+  Matrix spd = a.transpose() * a;
+  const Vector b = random_matrix(12, 1, 11).col(0);
+  Matrix factor = spd;
+  BOOST_REQUIRE(blas::cholesky(factor));
+  Vector x = b;
+  blas::cholesky_solve(factor, x);
+  BOOST_TEST((spd * x - b).norm() <= 1e-10 * b.norm() * spd.norm());
+  Matrix indefinite = spd;
+  indefinite(3, 3) = -1.0;
+  BOOST_TEST(!blas::cholesky(indefinite));
+}
