@@ -944,7 +944,7 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     if (solved.status == Status::interrupted) return solved;
     // The step, its intercept part, and the model's predicted change.
     metric_direction_.setZero(n);
-    start_w_.setZero(p);  // M d
+    metric_product_.setZero(p);  // M d
     double intercept_step = residual_sum, linear = 0.0, change = 0.0;
     moved_.clear();
     for (Index j : working_set) {
@@ -952,14 +952,14 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       if (d == 0.0) continue;
       moved_.push_back(j);
       blas::axpy(n, d, x.col(j).data(), metric_direction_.data());
-      blas::axpy(p, d, metric_.col(j).data(), start_w_.data());
+      blas::axpy(p, d, metric_.col(j).data(), metric_product_.data());
       if (intercept) intercept_step -= metric_sums_[j] * d;
       linear += gradient_full_[j] * d;
       change = std::max(change, metric_(j, j) * d * d);
     }
     intercept_step = intercept && metric_h_sum_ > 0.0 ? intercept_step / metric_h_sum_ : 0.0;
     double quadratic = 0.0;
-    for (Index j : moved_) quadratic += (metric_state_.w[j] - state.w[j]) * start_w_[j];
+    for (Index j : moved_) quadratic += (metric_state_.w[j] - state.w[j]) * metric_product_[j];
     const double predicted = -linear + 0.5 * quadratic + penalty.value(metric_state_.w) - penalty.value(state.w);
     // Backtracking on the true objective.
     previous_w_ = state.w;
