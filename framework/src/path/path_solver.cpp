@@ -182,9 +182,13 @@ void PathSolver::gram_residual_and_correlation(const SolverState& state, Evaluat
 
 PathSolver::Evaluation PathSolver::evaluate(const SolverState& state) const {
   Evaluation result;
-  residual_and_correlation(state, nullptr, result);
-  finish_evaluation(state, result, nullptr);
+  evaluate_into(state, result);
   return result;
+}
+
+void PathSolver::evaluate_into(const SolverState& state, Evaluation& result) const {
+  residual_and_correlation(state, nullptr, result);  // reuses result's vectors
+  finish_evaluation(state, result, nullptr);
 }
 
 const PathSolver::Evaluation& PathSolver::evaluate_working_set(const SolverState& state,
@@ -251,8 +255,18 @@ void PathSolver::residual_and_correlation(const SolverState& state,
   for (Index j : unpenalized_) result.correlation[j] = 0.0;
 }
 
+void PathSolver::refresh_intervals() const {
+  const Penalty& penalty = problem_.penalty;
+  const Index p = problem_.design.cols();
+  if (interval_lambda_ == penalty.lambda() && static_cast<Index>(intervals_.size()) == p) return;
+  // Once per lambda: the intervals are read several times per point (bounds, KKT check).
+  intervals_.resize(static_cast<std::size_t>(p));
+  for (Index k = 0; k < p; ++k) intervals_[static_cast<std::size_t>(k)] = penalty.zero_subdifferential(k);
+  interval_lambda_ = penalty.lambda();
+}
+
 bool PathSolver::correlation_is_quiet(Index j, double bound) const {
-  const Interval allowed = problem_.penalty.zero_subdifferential(j);
+  const Interval& allowed = intervals_[static_cast<std::size_t>(j)];  // refresh_intervals() first
   return allowed.strictly_contains(-bound) && allowed.strictly_contains(bound);
 }
 
@@ -297,6 +311,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   exact_scratch_.clear();
   result.stale.clear();
   result.stale_bound.clear();
+  refresh_intervals();
   double stale_distance = 0.0;
   for (Index j = 0; j < p; ++j) {
     if (state.w[j] != 0.0) {
@@ -332,6 +347,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
 // subdifferential is computed exactly from the stored rho.
 void PathSolver::refresh_stale(Evaluation& at) const {
   if (at.stale.empty()) return;
+  refresh_intervals();
   std::size_t kept = 0;
   for (std::size_t k = 0; k < at.stale.size(); ++k) {
     const Index j = at.stale[k];
@@ -461,7 +477,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       evaluation = std::move(last_full_evaluation);
       rescale(state, evaluation);
     } else {
-      evaluation = evaluate(state);
+      evaluate_into(state, evaluation);
     }
     auto screening_context = [&](const Evaluation& at) {
       const double radius = screening_radius(at);
@@ -505,7 +521,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       }
       return changed;
     };
-    if (drop_screened()) evaluation = evaluate(state);
+    if (drop_screened()) evaluate_into(state, evaluation);
 
     SolveControl control;
     control.tolerance = options_.inner_tolerance_ratio * gap_tolerance;
@@ -538,7 +554,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         const Interval allowed = penalty.zero_subdifferential(j);
         if (rho0_correlation_[j] < allowed.low || rho0_correlation_[j] > allowed.high) skip_solve = false;
       }
-      evaluation = evaluate(state);
+      evaluate_into(state, evaluation);
     }
     bool full_is_current = skip_solve;  // the null state was just evaluated in full
     for (int round = 0; round < 10000; ++round) {
@@ -556,7 +572,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
           continue;
         }
       }
-      evaluation = evaluate(state);
+      evaluate_into(state, evaluation);
       full_is_current = true;
       if (has_safe_dynamic) {
         ScreeningContext context = screening_context(evaluation);
@@ -569,13 +585,14 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
           else in_working_set[j] = 0;
         }
         working_set.swap(kept);
-        if (drop_screened()) evaluation = evaluate(state);
+        if (drop_screened()) evaluate_into(state, evaluation);
       }
       // KKT re-check over every feature outside the working set that no safe rule removed.
+      refresh_intervals();
       Index violations = 0;
       for (Index j = 0; j < p; ++j) {
         if (!keep_safe[j] || in_working_set[j]) continue;
-        const Interval allowed = penalty.zero_subdifferential(j);
+        const Interval& allowed = intervals_[static_cast<std::size_t>(j)];
         const double c = evaluation.correlation[j];
         // A relative slack of 1e-12 keeps rounding noise (a correlation computed two ways) from
         // reopening a coordinate sitting exactly on the boundary; the gap still certifies.
@@ -604,7 +621,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       if (++refinements > options_.max_refinements) break;
       control.tolerance *= 0.1;
     }
-    if (!full_is_current) evaluation = evaluate(state);
+    if (!full_is_current) evaluate_into(state, evaluation);
     std::sort(working_set.begin(), working_set.end());
 
     // Record the point on the original scale.

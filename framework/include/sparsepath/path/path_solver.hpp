@@ -71,6 +71,8 @@ class PathSolver {
     double stale_distance = 0.0;
   };
   Evaluation evaluate(const SolverState& state) const;
+  // The same into an existing evaluation, reusing its vectors (no allocation once sized).
+  void evaluate_into(const SolverState& state, Evaluation& result) const;
   // The same with correlations computed on the working set only (zero elsewhere): the gap of the
   // subproblem, O(n |working set|) instead of O(n p). The result lives until the next call.
   const Evaluation& evaluate_working_set(const SolverState& state, std::span<const Index> working_set) const;
@@ -110,6 +112,10 @@ class PathSolver {
   Vector column_sums_;  // with an intercept: bounds the part of a change along the ones vector
   void correlate_all(const SolverState& state, Evaluation& result) const;
   bool correlation_is_quiet(Index j, double bound) const;
+  // intervals_[j] = d h_j(0) at the penalty's current lambda (recomputed when lambda changed).
+  void refresh_intervals() const;
+  mutable std::vector<Interval> intervals_;
+  mutable double interval_lambda_ = -1.0;
   void refresh_stale(Evaluation& at) const;
   mutable bool have_reference_ = false;
   mutable Vector reference_rho_, reference_correlation_, difference_;
