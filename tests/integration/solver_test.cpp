@@ -476,3 +476,23 @@ BOOST_AUTO_TEST_CASE(paths_are_bit_identical_with_two_threads) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(every_point_reports_its_work) {
+  // The flop estimates behind the benchmark's gradient-pass equivalents: every solved point
+  // reports work, and covariance mode reports the Gram matrix's n p^2 as setup.
+  for (const auto& [n, p] : {std::pair<Index, Index>{200, 30}, {40, 300}}) {
+    Fixture fixture(n, p, 6, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.3);
+    PathOptions options;
+    options.n_lambda = 20;
+    options.min_deviance_change = 0.0;
+    options.max_deviance_ratio = 1.0;
+    Problem problem = fixture.problem();
+    const PathResult result = PathSolver(problem, *fixture.optimizer, fixture.rules, options, fixture.data.standardization, fixture.data.names).run();
+    BOOST_TEST_CONTEXT("n " << n << " p " << p) {
+      const double gram = static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p);
+      if (n >= p) BOOST_TEST(result.setup_flops >= gram);
+      else BOOST_TEST(result.setup_flops < gram);
+      for (std::size_t k = 1; k < result.points.size(); ++k) BOOST_TEST(result.points[k].flops > 0.0);
+    }
+  }
+}

@@ -112,8 +112,11 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
   Vector rho(n);
   problem_.loss.residual(problem_.y, problem_.v, null_state_.z, rho);
   if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, rho);
+  if (const SparseMatrix* sparse = design.sparse_view()) design_nonzeros_ = static_cast<double>(sparse->nonZeros());
+  else design_nonzeros_ = static_cast<double>(n) * static_cast<double>(p);
   rho0_correlation_.resize(p);
   design.gemv_t(rho, rho0_correlation_);
+  setup_flops_ += 2.0 * design_nonzeros_ + 20.0 * static_cast<double>(n);
   for (Index j = 0; j < p; ++j) {
     if (!standardization_.excluded.empty() && standardization_.excluded[j]) rho0_correlation_[j] = 0.0;
   }
@@ -154,6 +157,7 @@ void PathSolver::setup_gram() {
   }
   const bool uniform = (h.array() == h[0]).all();
   blas::weighted_gram(*dense, uniform ? nullptr : &h, uniform ? h[0] : 1.0, gram_);
+  setup_flops_ += static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p + 4);
   const Vector weighted = h.cwiseProduct(centred);
   gram_xty_.resize(p);
   blas::gemv_t(*dense, weighted.data(), gram_xty_.data());
@@ -167,8 +171,11 @@ void PathSolver::gram_residual_and_correlation(const SolverState& state, Evaluat
   const Index p = problem_.design.cols();
   gram_w_.setZero(p);
   for (Index j = 0; j < p; ++j) {
-    if (state.w[j] != 0.0) gram_w_.noalias() += state.w[j] * gram_.col(j);
+    if (state.w[j] == 0.0) continue;
+    gram_w_.noalias() += state.w[j] * gram_.col(j);
+    evaluation_flops_ += 2.0 * static_cast<double>(p);
   }
+  evaluation_flops_ += 6.0 * static_cast<double>(p);
   result.correlation = gram_xty_ - gram_w_;
   for (Index j : excluded_indices_) result.correlation[j] = 0.0;
   const double cross = state.w.dot(gram_xty_);
@@ -219,6 +226,7 @@ void PathSolver::residual_and_correlation(const SolverState& state,
   const Design& design = problem_.design;
   const Index p = design.cols();
   result.loss = problem_.loss.value(problem_.y, problem_.v, state.z);
+  evaluation_flops_ += 30.0 * static_cast<double>(design.rows());  // loss, residual, repair, dual value
   result.rho.resize(design.rows());
   problem_.loss.residual(problem_.y, problem_.v, state.z, result.rho);
   if (problem_.fit_intercept) problem_.loss.repair_for_intercept(problem_.y, result.rho);
@@ -250,6 +258,7 @@ void PathSolver::residual_and_correlation(const SolverState& state,
   } else {
     result.correlation.setZero(p);
     for (Index j : *working_set) result.correlation[j] = design.col_dot(j, result.rho);
+    evaluation_flops_ += column_flops() * static_cast<double>(working_set->size());
   }
   for (Index j : excluded_indices_) result.correlation[j] = 0.0;
   for (Index j : unpenalized_) result.correlation[j] = 0.0;
@@ -286,6 +295,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     design.gemv_t(result.rho, result.correlation);
     ++full_correlation_passes_;
     exact_correlations_ += p;
+    evaluation_flops_ += 2.0 * design_nonzeros_;
     if (options_.bounded_correlations) {
       reference_rho_ = result.rho;
       reference_correlation_ = result.correlation;
@@ -339,6 +349,8 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   }
   result.correlation = reference_correlation_;
   for (Index j : exact_scratch_) result.correlation[j] = design.col_dot(j, result.rho);
+  evaluation_flops_ += column_flops() * static_cast<double>(exact_scratch_.size()) +
+                       6.0 * static_cast<double>(p) + 4.0 * static_cast<double>(design.rows());
   exact_correlations_ += static_cast<Index>(exact_scratch_.size());
   result.stale_distance = result.stale.empty() ? 0.0 : stale_distance;
 }
@@ -358,6 +370,7 @@ void PathSolver::refresh_stale(Evaluation& at) const {
     } else {
       at.correlation[j] = problem_.design.col_dot(j, at.rho);
       ++exact_correlations_;
+      evaluation_flops_ += column_flops();
     }
   }
   at.stale.resize(kept);
@@ -371,6 +384,7 @@ void PathSolver::finish_evaluation(const SolverState& state, Evaluation& result,
                                    const std::span<const Index>* subset) const {
   const Penalty& penalty = problem_.penalty;
   double conjugate = 0.0;
+  evaluation_flops_ += 8.0 * static_cast<double>(subset == nullptr ? state.w.size() : static_cast<Index>(subset->size()));
   if (subset == nullptr) {
     result.primal = result.loss + penalty.value(state.w);
     result.scaling = penalty.dual_scaling(result.correlation);
@@ -420,6 +434,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   result.feature_names = names_;
   result.lambda_max = lambda_max_;
   result.null_objective = null_objective_;
+  result.setup_flops = setup_flops_;
 
   std::vector<double> grid = options_.lambdas;
   if (grid.empty()) {
@@ -460,6 +475,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       break;
     }
     const double point_start = now_seconds();
+    const double flops_at_start = evaluation_flops_;
     const double lambda = grid[k];
     penalty.set_lambda(lambda);
     PathPoint point;
@@ -632,6 +648,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     point.converged = converged;
     point.passes = stats.passes;
     point.outer_iterations = stats.outer;
+    point.flops = stats.flops + (evaluation_flops_ - flops_at_start);
     if (converged) {
       point.status = Status::ok;
     } else if (outcome.status == Status::interrupted) {

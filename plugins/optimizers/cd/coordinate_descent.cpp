@@ -27,6 +27,7 @@ bool stop_was_requested(const SolveControl& control) {
 // Column access specialised on storage; all three expose the same small interface.
 struct DenseColumns {
   const Matrix& x;
+  double cost() const { return 2.0 * static_cast<double>(x.rows()); }  // flops of one dot
   double dot(Index j, const Vector& v) const { return blas::dot(x.rows(), x.col(j).data(), v.data()); }
   void axpy(Index j, double a, Vector& out) const { blas::axpy(x.rows(), a, x.col(j).data(), out.data()); }
   void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
@@ -39,6 +40,7 @@ struct DenseColumns {
 
 struct SparseColumns {
   const SparseMatrix& x;
+  double cost() const { return 2.0 * static_cast<double>(x.nonZeros()) / static_cast<double>(std::max<Index>(1, x.cols())); }
   double dot(Index j, const Vector& v) const {
     double total = 0.0;
     for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += it.value() * v[it.index()];
@@ -62,6 +64,7 @@ struct SparseColumns {
 struct GenericColumns {
   const Design& x;
   mutable Vector scratch;
+  double cost() const { return 2.0 * static_cast<double>(x.rows()); }
   double dot(Index j, const Vector& v) const { return x.col_dot(j, v); }
   void axpy(Index j, double a, Vector& out) const { x.col_axpy(j, a, out); }
   void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
@@ -160,6 +163,8 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
                         SupportNewton* newton) {
   KernelResult result;
   int since_check = 0;
+  const double column_cost = columns.cost();  // flops of one dot with a column
+  const double n_flops = static_cast<double>(r.size());
   AndersonExtrapolation anderson(anderson_depth);
   Vector iterate, extrapolated, trial_r, trial_hr;
   auto data_value = [&](const Vector& residual, const Vector& weighted) {
@@ -171,6 +176,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   auto try_extrapolation = [&]() {
     if (!anderson_candidate(anderson, penalty, w, b, true, active, iterate, extrapolated)) return;
     const Index size = static_cast<Index>(active.size());
+    stats.flops += column_cost * static_cast<double>(size) + 6.0 * static_cast<double>(r.size());
     if constexpr (Uniform) trial_r = r;
     else trial_hr = hr;
     for (Index a = 0; a < size; ++a) {
@@ -195,6 +201,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   };
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
+    stats.flops += column_cost * static_cast<double>(set.size()) + 2.0 * n_flops;
     for (Index j : set) {
       const double curvature = column_curvature[j];
       if (!(curvature > 0.0)) continue;
@@ -204,6 +211,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       if (updated != old) {
         const double delta = updated - old;
         w[j] = updated;
+        stats.flops += Uniform ? column_cost : 1.5 * column_cost;
         // With weights only h o r is kept current (r = hr / h is rebuilt on exit).
         if constexpr (Uniform) columns.axpy(j, -delta, r);
         else columns.weighted_axpy(j, -delta, h, hr);
@@ -254,7 +262,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
         // Passes that keep going on a settled support: a Newton step usually ends them.
         if (newton != nullptr &&
             newton->worth_trying(penalty, w, active, columns.x.rows(), inner_passes) &&
-            newton->attempt(columns.x, penalty, uniform_weight, r, w, b, fit_intercept, active)) {
+            newton->attempt(columns.x, penalty, uniform_weight, r, w, b, fit_intercept, active, stats.flops)) {
           anderson.reset();
           continue;
         }
@@ -303,8 +311,10 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
   }
   double offset = 0.0;
   double residual_sum = Uniform ? uniform_weight * r.sum() : hr.sum();  // sum_i h_i r_i (true residual)
+  const double column_cost = SparseColumns{x}.cost();
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
+    stats.flops += column_cost * static_cast<double>(set.size());
     for (Index j : set) {
       const double curvature = centred_curvature[j];
       if (!(curvature > 0.0)) continue;
@@ -322,6 +332,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       if (updated == old) continue;
       const double delta = updated - old;
       w[j] = updated;
+      stats.flops += Uniform ? column_cost : 2.0 * column_cost;
       b -= delta * mean[j];
       offset += delta * mean[j];
       for (SparseMatrix::InnerIterator it(x, j); it; ++it) {
@@ -347,6 +358,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
   auto try_extrapolation = [&]() {
     if (!anderson_candidate(anderson, penalty, w, b, true, active, iterate, extrapolated)) return;
     const Index size = static_cast<Index>(active.size());
+    stats.flops += column_cost * static_cast<double>(size) + 6.0 * static_cast<double>(r.size());
     r.array() += offset;  // make r the true residual
     offset = 0.0;
     trial_r = r;
@@ -394,7 +406,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
         if (newton != nullptr && newton->worth_trying(penalty, w, active, std::max<Index>(1, x.nonZeros() / std::max<Index>(1, x.cols())), inner_passes)) {
           r.array() += offset;  // the true residual y - X w - b
           offset = 0.0;
-          if (newton->attempt(x, penalty, uniform_weight, r, w, b, true, active)) {
+          if (newton->attempt(x, penalty, uniform_weight, r, w, b, true, active, stats.flops)) {
             residual_sum = uniform_weight * r.sum();
             anderson.reset();
             continue;
@@ -614,6 +626,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   }
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
+    stats.flops += 4.0 * static_cast<double>(set.size());
     for (Index j : set) {
       const double curvature = column_curvature_[j];
       if (!(curvature > 0.0)) continue;
@@ -622,6 +635,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       if (updated == old) continue;
       const double delta = updated - old;
       state.w[j] = updated;
+      stats.flops += 2.0 * static_cast<double>(dense_update ? p : static_cast<Index>(working_set.size()));
       const auto column = gram_column(problem, j);
       if (dense_update) {
         gradient_.noalias() -= delta * column;  // contiguous and vectorised
@@ -653,6 +667,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   auto try_extrapolation = [&]() {
     if (!anderson_candidate(anderson, penalty, state.w, state.b, false, active_, iterate, extrapolated)) return;
     const Index size = static_cast<Index>(active_.size());
+    stats.flops += 2.0 * static_cast<double>(size) * static_cast<double>(p);
     step_product.setZero(p);
     double linear = 0.0;
     for (Index a = 0; a < size; ++a) {
@@ -698,7 +713,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
           newton()->worth_trying(penalty, state.w, active_, dense_update ? p : static_cast<Index>(working_set.size()),
                                  inner_passes) &&
           newton()->attempt_gram(*problem.gram, penalty, gradient_, state.w, active_, working_set,
-                                 dense_update, problem.gram == &metric_ ? metric_generation_ : 0.0)) {
+                                 dense_update, stats.flops, problem.gram == &metric_ ? metric_generation_ : 0.0)) {
         anderson.reset();
         continue;
       }
@@ -786,6 +801,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
   double previous_step_change = std::numeric_limits<double>::infinity();
   for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
     ++stats.outer;
+    stats.flops += 30.0 * static_cast<double>(n) + 3.0 * static_cast<double>(n) * static_cast<double>(working_set.size());
     // Quadratic model of the loss at z: curvature h (floored like glmnet's pmin) and working
     // residual rho / h.
     loss.curvature(problem.y, problem.v, state.z, curvature_);
@@ -818,6 +834,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
     double step = 1.0;
     double objective = 0.0;
     for (int halving = 0; halving < 40; ++halving) {
+      stats.flops += 12.0 * static_cast<double>(n) + 2.0 * static_cast<double>(state.w.size());
       candidate_z_ = state.z + step * step_z_;
       trial_w_ = previous_w_ + step * (state.w - previous_w_);
       objective = loss.value(problem.y, problem.v, candidate_z_) + penalty.value(trial_w_);
@@ -906,7 +923,12 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
   const bool intercept = problem.fit_intercept;
   for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
     ++stats.outer;
-    if (!metric_valid_) build_metric(problem, state.z);
+    if (!metric_valid_) {
+      build_metric(problem, state.z);
+      stats.flops += static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p + 2);
+    }
+    stats.flops += 20.0 * static_cast<double>(n) +
+                   2.0 * static_cast<double>(n) * static_cast<double>(2 * static_cast<Index>(working_set.size()) >= p ? p : static_cast<Index>(working_set.size()));
     // The model's linear term at the current point, in the working set.
     loss.residual(problem.y, problem.v, state.z, residual_);
     const double residual_sum = intercept ? residual_.sum() : 0.0;
@@ -920,7 +942,9 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     // model's gradient at w (g minus the intercept's share) is kept in gradient_full_.
     metric_target_.setZero(p);
     for (Index j = 0; j < p; ++j) {
-      if (state.w[j] != 0.0) metric_target_.noalias() += state.w[j] * metric_.col(j);
+      if (state.w[j] == 0.0) continue;
+      metric_target_.noalias() += state.w[j] * metric_.col(j);
+      stats.flops += 2.0 * static_cast<double>(p);
     }
     for (Index j : working_set) {
       if (intercept && metric_h_sum_ > 0.0) gradient_full_[j] -= metric_sums_[j] * residual_sum / metric_h_sum_;
@@ -951,6 +975,7 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       const double d = metric_state_.w[j] - state.w[j];
       if (d == 0.0) continue;
       moved_.push_back(j);
+      stats.flops += 2.0 * static_cast<double>(n + p);
       blas::axpy(n, d, x.col(j).data(), metric_direction_.data());
       blas::axpy(p, d, metric_.col(j).data(), metric_product_.data());
       if (intercept) intercept_step -= metric_sums_[j] * d;
@@ -965,6 +990,7 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     previous_w_ = state.w;
     double step = 1.0, objective = 0.0;
     for (int halving = 0; halving < 40; ++halving) {
+      stats.flops += 12.0 * static_cast<double>(n) + 2.0 * static_cast<double>(p);
       candidate_z_ = state.z + step * metric_direction_;
       candidate_z_.array() += step * intercept_step;
       trial_w_ = previous_w_ + step * (metric_state_.w - previous_w_);

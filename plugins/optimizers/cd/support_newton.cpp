@@ -82,6 +82,7 @@ bool SupportNewton::rebuild_factor(const Entry& entry) {
     for (Index a = c; a < m; ++a) factor_(a, c) = entry(set_[static_cast<std::size_t>(a)], set_[static_cast<std::size_t>(c)]);
     factor_(c, c) += second_[c];
   }
+  flops_ += static_cast<double>(m) * static_cast<double>(m) * (1.5 + static_cast<double>(m) / 3.0);
   if (!blas::cholesky(factor_.data(), m, factor_.rows())) return false;
   for (Index a = 0; a < m; ++a) {
     factor_set_.push_back(set_[static_cast<std::size_t>(a)]);
@@ -96,6 +97,7 @@ bool SupportNewton::rebuild_factor(const Entry& entry) {
 void SupportNewton::remove_from_factor(Index k) {
   const Index m = static_cast<Index>(factor_set_.size());
   const Index tail = m - k - 1;
+  flops_ += 4.0 * static_cast<double>(tail) * static_cast<double>(tail);
   work_ = factor_.col(k).segment(k + 1, tail);
   for (Index i = 0; i < tail; ++i) {
     const Index a = k + 1 + i;
@@ -125,6 +127,7 @@ void SupportNewton::remove_from_factor(Index k) {
 // Bordering: M' = [M b; b^T d] has factor [L 0; l^T sqrt(d - l^T l)] with L l = b.
 bool SupportNewton::append_to_factor(const Entry& entry, Index feature, double second) {
   const Index m = static_cast<Index>(factor_set_.size());
+  flops_ += static_cast<double>(m) * static_cast<double>(m + 3);
   work_.resize(m);
   for (Index a = 0; a < m; ++a) work_[a] = entry(factor_set_[static_cast<std::size_t>(a)], feature);
   const double diagonal = entry(feature, feature) + second;
@@ -188,6 +191,7 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
   bool moved = false;
   for (Index iteration = 0; iteration < 2 * static_cast<Index>(set_.size()) + 10 && m > 0; ++iteration) {
     step_ = right;
+    flops_ += 8.0 * static_cast<double>(m) * static_cast<double>(m);
     const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
     lower.solveInPlace(step_);
     lower.transpose().solveInPlace(step_);
@@ -290,6 +294,7 @@ void SupportNewton::cache_gram(const Matrix& x) {
     cached_columns_.col(cached_count_++) = x.col(j);
   }
   // The new columns against every cached one: one BLAS-3 product on the contiguous copy.
+  flops_ += 2.0 * static_cast<double>(x.rows()) * static_cast<double>(new_size) * static_cast<double>(added);
   const Matrix block = cached_columns_.leftCols(new_size).transpose() * cached_columns_.middleCols(old_size, added);
   cached_gram_.block(0, old_size, new_size, added) = block;
   cached_gram_.block(old_size, 0, added, new_size) = block.transpose();
@@ -314,6 +319,8 @@ void SupportNewton::cache_gram(const SparseMatrix& x) {
       sum += it.value();
     }
     cached_sums_[column] = sum;
+    flops_ += 2.0 * static_cast<double>(x.nonZeros()) / static_cast<double>(std::max<Index>(1, x.cols())) *
+              static_cast<double>(column + 1);
     for (Index other = 0; other <= column; ++other) {
       double total = 0.0;
       for (SparseMatrix::InnerIterator it(x, cached_[static_cast<std::size_t>(other)]); it; ++it) {
@@ -327,14 +334,21 @@ void SupportNewton::cache_gram(const SparseMatrix& x) {
 }
 
 bool SupportNewton::attempt(const Matrix& x, const Penalty& penalty, double uniform_weight, Vector& r,
-                            Vector& w, double& b, bool fit_intercept, std::span<const Index> active) {
-  return attempt_on(x, penalty, uniform_weight, r, w, b, fit_intercept, active);
+                            Vector& w, double& b, bool fit_intercept, std::span<const Index> active,
+                            double& flops) {
+  const double before = flops_;
+  const bool moved = attempt_on(x, penalty, uniform_weight, r, w, b, fit_intercept, active);
+  flops += flops_ - before;
+  return moved;
 }
 
 bool SupportNewton::attempt(const SparseMatrix& x, const Penalty& penalty, double uniform_weight,
                             Vector& r, Vector& w, double& b, bool fit_intercept,
-                            std::span<const Index> active) {
-  return attempt_on(x, penalty, uniform_weight, r, w, b, fit_intercept, active);
+                            std::span<const Index> active, double& flops) {
+  const double before = flops_;
+  const bool moved = attempt_on(x, penalty, uniform_weight, r, w, b, fit_intercept, active);
+  flops += flops_ - before;
+  return moved;
 }
 
 template <class Columns>
@@ -355,6 +369,9 @@ bool SupportNewton::attempt_on(const Columns& x, const Penalty& penalty, double 
   if (!sync_factor(entry, &x, centre ? h : -h)) return false;
   const Index size = static_cast<Index>(set_.size());
   const double residual_sum = h * r.sum();  // h 1^T r
+  // Right-hand side and residual update: two dot/axpy passes over the support's columns.
+  flops_ += 4.0 * static_cast<double>(size) * static_cast<double>(x.nonZeros()) / static_cast<double>(std::max<Index>(1, x.cols())) +
+            8.0 * static_cast<double>(n);
   rhs_.resize(size);
   for (Index a = 0; a < size; ++a) {
     const Index j = set_[static_cast<std::size_t>(a)];
@@ -390,7 +407,14 @@ bool SupportNewton::attempt_on(const Columns& x, const Penalty& penalty, double 
 
 bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vector& gradient,
                                  Vector& w, std::span<const Index> active,
-                                 std::span<const Index> tracked, bool dense_update, double key) {
+                                 std::span<const Index> tracked, bool dense_update, double& flops, double key) {
+  // Whatever the exit, the work done is reported.
+  struct Report {
+    double& out;
+    const double& running;
+    double start;
+    ~Report() { out += running - start; }
+  } report{flops, flops_, flops_};
   if (!collect(penalty, w, active, false, gram.rows())) return false;
   const Entry entry = [&](Index i, Index j) { return gram(i, j); };
   if (!sync_factor(entry, &gram, key)) return false;
@@ -406,6 +430,7 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
     linear += gradient[set_[static_cast<std::size_t>(a)]] * total_[a];
   }
   const double quadratic = total_.dot(gram(set_, set_) * total_);
+  flops_ += 2.0 * static_cast<double>(size) * static_cast<double>(size + (dense_update ? gram.rows() : static_cast<Index>(tracked.size())));
   const double before = penalty.value_on(w, set_);
   for (Index a = 0; a < size; ++a) std::swap(w[set_[static_cast<std::size_t>(a)]], values_[a]);
   const double change = -linear + 0.5 * quadratic + penalty.value_on(w, set_) - before;

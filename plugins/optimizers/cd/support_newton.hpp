@@ -38,17 +38,18 @@ class SupportNewton {
 
   // Residual form: r = y - X w - b with weight h per sample (uniform_weight), updated in place.
   // Returns true when (w, b) moved, and only if the subproblem objective did not increase.
+  // Each call adds its estimated floating-point operations to `flops`.
   bool attempt(const Matrix& x, const Penalty& penalty, double uniform_weight, Vector& r,
-               Vector& w, double& b, bool fit_intercept, std::span<const Index> active);
+               Vector& w, double& b, bool fit_intercept, std::span<const Index> active, double& flops);
   // The same for CSC columns (stored uncentred; the intercept term centres them).
   bool attempt(const SparseMatrix& x, const Penalty& penalty, double uniform_weight, Vector& r,
-               Vector& w, double& b, bool fit_intercept, std::span<const Index> active);
+               Vector& w, double& b, bool fit_intercept, std::span<const Index> active, double& flops);
 
   // Covariance mode: gram = X^T H X (h-centred columns, fixed intercept) and gradient_j =
   // x_j^T H r, kept for every j when dense_update, else for j in `tracked`.
   bool attempt_gram(const Matrix& gram, const Penalty& penalty, Vector& gradient, Vector& w,
                     std::span<const Index> active, std::span<const Index> tracked, bool dense_update,
-                    double key = 0.0);  // key: changes whenever gram's contents do
+                    double& flops, double key = 0.0);  // key: changes whenever gram's contents do
 
   Index steps() const { return steps_; }
 
@@ -80,6 +81,7 @@ class SupportNewton {
   template <class Columns>
   bool attempt_on(const Columns& x, const Penalty& penalty, double uniform_weight, Vector& r,
                   Vector& w, double& b, bool fit_intercept, std::span<const Index> active);
+  double flops_ = 0.0;  // running estimate, reported through the attempt functions
   std::vector<Index> fresh_features(const void* design, Index rows, Index cols);
   void cache_gram(const Matrix& x);
   void cache_gram(const SparseMatrix& x);

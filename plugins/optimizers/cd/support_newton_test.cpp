@@ -15,6 +15,8 @@ using sparsepath::plugins::SupportNewton;
 
 namespace {
 
+double flops = 0.0;  // the steps' work estimates (not checked here)
+
 struct Setup {
   RandomProblem data;
   std::unique_ptr<Penalty> penalty;
@@ -113,7 +115,8 @@ BOOST_AUTO_TEST_CASE(one_step_solves_the_problem_on_a_settled_support) {
       const double before = setup.objective(w, b);
       SupportNewton newton;
       BOOST_TEST_CONTEXT("n " << n << " p " << p << " alpha " << alpha) {
-        BOOST_TEST(newton.attempt(setup.data.x, *setup.penalty, setup.h, r, w, b, true, support));
+        BOOST_TEST(newton.attempt(setup.data.x, *setup.penalty, setup.h, r, w, b, true, support, flops));
+        BOOST_TEST(flops > 0.0);  // the step reports its work
         BOOST_TEST(setup.objective(w, b) < before);
         BOOST_TEST(setup.stationarity(w, b) < 1e-9);
         BOOST_TEST((w - exact).lpNorm<Eigen::Infinity>() < 1e-8 * exact.lpNorm<Eigen::Infinity>());
@@ -137,7 +140,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_support_is_cut_at_zero_and_the_objective_decreases)
   Vector r = setup.residual(w, b);
   const double before = setup.objective(w, b);
   SupportNewton newton;
-  BOOST_REQUIRE(newton.attempt(setup.data.x, *setup.penalty, setup.h, r, w, b, true, active));
+  BOOST_REQUIRE(newton.attempt(setup.data.x, *setup.penalty, setup.h, r, w, b, true, active, flops));
   BOOST_TEST(setup.objective(w, b) < before);
   Index zeroed = 0;
   for (Index j = 0; j < 20; ++j) {
@@ -165,8 +168,8 @@ BOOST_AUTO_TEST_CASE(a_factor_kept_up_to_date_gives_the_rebuilt_factors_steps) {
     Vector w_fresh = w, r_fresh = r;
     double b_fresh = b;
     SupportNewton fresh;
-    const bool moved = kept.attempt(setup.data.x, *setup.penalty, setup.h, r, w, b, true, supports[k]);
-    const bool moved_fresh = fresh.attempt(setup.data.x, *setup.penalty, setup.h, r_fresh, w_fresh, b_fresh, true, supports[k]);
+    const bool moved = kept.attempt(setup.data.x, *setup.penalty, setup.h, r, w, b, true, supports[k], flops);
+    const bool moved_fresh = fresh.attempt(setup.data.x, *setup.penalty, setup.h, r_fresh, w_fresh, b_fresh, true, supports[k], flops);
     BOOST_TEST_CONTEXT("support " << k) {
       BOOST_TEST(moved == moved_fresh);
       BOOST_TEST((w - w_fresh).lpNorm<Eigen::Infinity>() < 1e-10);
@@ -191,8 +194,8 @@ BOOST_AUTO_TEST_CASE(covariance_mode_step_matches_the_residual_step) {
   SupportNewton residual_form, gram_form;
   std::vector<Index> all(25);
   for (Index j = 0; j < 25; ++j) all[static_cast<std::size_t>(j)] = j;
-  BOOST_REQUIRE(residual_form.attempt(centred, *setup.penalty, setup.h, r, w, b, false, support));
-  BOOST_REQUIRE(gram_form.attempt_gram(gram, *setup.penalty, gradient, w_gram, support, all, true));
+  BOOST_REQUIRE(residual_form.attempt(centred, *setup.penalty, setup.h, r, w, b, false, support, flops));
+  BOOST_REQUIRE(gram_form.attempt_gram(gram, *setup.penalty, gradient, w_gram, support, all, true, flops));
   BOOST_TEST((w - w_gram).lpNorm<Eigen::Infinity>() < 1e-10);
   // The gradient it kept is the gradient of the new point.
   const Vector expected = setup.h * centred.transpose() * (yc - centred * w_gram);
@@ -217,8 +220,8 @@ BOOST_AUTO_TEST_CASE(sparse_columns_take_the_dense_step) {
   Vector r_dense = (setup.data.y - thinned * w_dense).array() - b_dense;
   Vector r_sparse = r_dense;
   SupportNewton dense_form, sparse_form;
-  const bool moved_dense = dense_form.attempt(thinned, *setup.penalty, setup.h, r_dense, w_dense, b_dense, true, support);
-  const bool moved_sparse = sparse_form.attempt(sparse, *setup.penalty, setup.h, r_sparse, w_sparse, b_sparse, true, support);
+  const bool moved_dense = dense_form.attempt(thinned, *setup.penalty, setup.h, r_dense, w_dense, b_dense, true, support, flops);
+  const bool moved_sparse = sparse_form.attempt(sparse, *setup.penalty, setup.h, r_sparse, w_sparse, b_sparse, true, support, flops);
   BOOST_REQUIRE(moved_dense);
   BOOST_TEST(moved_sparse);
   BOOST_TEST((w_dense - w_sparse).lpNorm<Eigen::Infinity>() < 1e-10);

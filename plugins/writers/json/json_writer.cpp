@@ -38,6 +38,7 @@ class JsonWriter final : public Writer {
     out << "  \"complete\": " << (result.complete ? "true" : "false") << ",\n";
     out << "  \"stop_reason\": " << json_escape(result.stop_reason) << ",\n";
     out << "  \"fit_seconds\": " << json_number(info.fit_seconds) << ",\n";
+    out << "  \"setup_flops\": " << json_number(result.setup_flops) << ",\n";
     out << "  \"feature_names\": [";
     for (std::size_t j = 0; j < result.feature_names.size(); ++j) {
       out << (j ? ", " : "") << json_escape(result.feature_names[j]);
@@ -59,6 +60,7 @@ class JsonWriter final : public Writer {
           << ", \"message\": " << json_escape(point.message)
           << ", \"passes\": " << point.passes
           << ", \"outer_iterations\": " << point.outer_iterations
+          << ", \"flops\": " << json_number(point.flops)
           << ", \"seconds\": " << json_number(point.seconds)
           << ", \"deviance_ratio\": " << json_number(point.deviance_ratio)
           << ", \"screening\": {\"safe_screened\": " << point.screening.safe_screened

@@ -206,6 +206,7 @@ struct SolveControl {
 struct SolveStats {
   long long passes = 0;        // full passes over the working set
   long long outer = 0;         // Newton / IRLS outer iterations (0 when not applicable)
+  double flops = 0.0;          // floating-point operations, by the optimizer's own estimate
 };
 
 class SPARSEPATH_INTERFACE Optimizer : public Component {

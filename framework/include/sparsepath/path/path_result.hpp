@@ -31,6 +31,7 @@ struct PathPoint {
   std::string message;
   long long passes = 0;
   long long outer_iterations = 0;
+  double flops = 0.0;              // optimizer and certificate work, estimated (see PathSolver)
   double seconds = 0.0;
   double deviance_ratio = 0.0;     // 1 - F(w) / F(0), glmnet's dev.ratio
   ScreeningStats screening;
@@ -45,6 +46,7 @@ struct PathResult {
   std::vector<PathPoint> points;
   std::string stop_reason;   // "grid exhausted", "max_nonzeros reached", ...
   bool complete = true;      // false if interrupted
+  double setup_flops = 0.0;  // lambda_max, Gram matrix: work before the first point (estimated)
 };
 
 // Metadata the writers record next to the path.

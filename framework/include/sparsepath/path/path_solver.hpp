@@ -121,6 +121,11 @@ class PathSolver {
   mutable Vector reference_rho_, reference_correlation_, difference_;
   mutable std::vector<Index> exact_scratch_;
   mutable Index exact_correlations_ = 0, full_correlation_passes_ = 0;
+  // Work estimates (floating-point operations): the certificates' (per point) and the setup's.
+  double design_nonzeros_ = 0.0;
+  double setup_flops_ = 0.0;
+  mutable double evaluation_flops_ = 0.0;
+  double column_flops() const { return 2.0 * design_nonzeros_ / static_cast<double>(std::max<Index>(1, problem_.design.cols())); }
   mutable Vector scaled_rho_;
   mutable Evaluation working_scratch_;
   // Covariance mode (see Problem::gram).
