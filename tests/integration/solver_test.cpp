@@ -496,3 +496,28 @@ BOOST_AUTO_TEST_CASE(every_point_reports_its_work) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(one_optimizer_serves_problems_of_different_sizes) {
+  // State the optimizer keeps between calls (Newton factors, Gram caches, the metric) belongs to
+  // one problem: a larger problem solved next with the same optimizer must not read it.
+  Fixture small(80, 30, 12, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
+  Fixture large(60, 400, 13, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
+  Fixture reference(60, 400, 13, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
+  PathOptions options;
+  options.n_lambda = 30;
+  options.lambda_min_ratio = 0.01;
+  options.min_deviance_change = 0.0;
+  options.max_deviance_ratio = 1.0;
+  Problem problem_small = small.problem();
+  PathSolver(problem_small, *small.optimizer, small.rules, options, small.data.standardization, small.data.names).run();
+  Problem problem_large = large.problem();
+  const PathResult reused = PathSolver(problem_large, *small.optimizer, large.rules, options, large.data.standardization, large.data.names).run();
+  Problem problem_reference = reference.problem();
+  const PathResult fresh = PathSolver(problem_reference, *reference.optimizer, reference.rules, options, reference.data.standardization, reference.data.names).run();
+  BOOST_REQUIRE_EQUAL(reused.points.size(), fresh.points.size());
+  for (std::size_t k = 0; k < fresh.points.size(); ++k) {
+    BOOST_TEST(reused.points[k].converged);
+    BOOST_TEST(std::abs(reused.points[k].objective - fresh.points[k].objective) <=
+               reused.points[k].gap_tolerance + fresh.points[k].gap_tolerance);
+  }
+}

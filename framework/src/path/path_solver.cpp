@@ -316,7 +316,8 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   const double epsilon = std::numeric_limits<double>::epsilon();
   const double rounding = 4.0 * epsilon * static_cast<double>(design.rows()) *
                           (reference_rho_.norm() + result.rho.norm());
-  const double distance = difference_.norm() * (1.0 + 1e-12) + rounding;
+  const double rows = static_cast<double>(design.rows());
+  const double distance = difference_.norm() * (1.0 + 1e-12);
   const double shift = std::abs(mean) * (1.0 + 1e-12);
   exact_scratch_.clear();
   result.stale.clear();
@@ -330,14 +331,18 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     }
     const double norm = column_norms_[j];
     const double along_ones = problem_.fit_intercept ? std::abs(column_sums_[j]) * shift : 0.0;
-    const double bound = std::abs(reference_correlation_[j]) + norm * distance + along_ones;
+    // The dot products' rounding grows with the stored (uncentred) column's norm.
+    const double stored_norm =
+        problem_.fit_intercept ? std::sqrt(norm * norm + column_sums_[j] * column_sums_[j] / rows) : norm;
+    const double slack = along_ones + stored_norm * rounding;
+    const double bound = std::abs(reference_correlation_[j]) + norm * distance + slack;
     if (!correlation_is_quiet(j, bound)) {
       exact_scratch_.push_back(j);
       continue;
     }
     result.stale.push_back(j);
     result.stale_bound.push_back(bound);
-    if (norm > 0.0) stale_distance = std::max(stale_distance, distance + along_ones / norm);
+    if (norm > 0.0) stale_distance = std::max(stale_distance, distance + slack / norm);
   }
   // Dot products one column at a time run at about half gemv's speed: beyond a third of the
   // columns the full pass is cheaper (and renews the reference).

@@ -983,9 +983,14 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       change = std::max(change, metric_(j, j) * d * d);
     }
     intercept_step = intercept && metric_h_sum_ > 0.0 ? intercept_step / metric_h_sum_ : 0.0;
+    // The intercept's move counts in the stopping test like a coordinate's.
+    if (intercept) change = std::max(change, metric_h_sum_ * intercept_step * intercept_step);
     double quadratic = 0.0;
     for (Index j : moved_) quadratic += (metric_state_.w[j] - state.w[j]) * metric_product_[j];
-    const double predicted = -linear + 0.5 * quadratic + penalty.value(metric_state_.w) - penalty.value(state.w);
+    // The model's change from the current point: with the intercept eliminated it also gains
+    // -g_b^2 / (2 sum h), the intercept's own decrease.
+    double predicted = -linear + 0.5 * quadratic + penalty.value(metric_state_.w) - penalty.value(state.w);
+    if (intercept && metric_h_sum_ > 0.0) predicted -= residual_sum * residual_sum / (2.0 * metric_h_sum_);
     // Backtracking on the true objective.
     previous_w_ = state.w;
     double step = 1.0, objective = 0.0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace sparsepath::plugins {
 
@@ -17,21 +18,23 @@ bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::s
   // many as the step costs) while they go on.
   const Index size = static_cast<Index>(active.size());
   if (size < 2) return false;
+  // State from a problem with another number of features is void (collect() resets it).
+  const bool same_problem = static_cast<Index>(position_.size()) == w.size();
   Index overlap = 0;
-  if (!position_.empty()) {
+  if (same_problem) {
     for (Index j : active) overlap += position_[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
   }
   const Index changes = size + static_cast<Index>(factor_set_.size()) - 2 * overlap;
   // A ridge term that moved with lambda (elastic net) changes every diagonal entry: rebuild.
   bool stale_diagonal = false;
-  if (!factor_set_.empty()) {
+  if (same_problem && !factor_set_.empty()) {
     const Index j = factor_set_.front();
     double first = 0.0, second = 0.0;
     if (w[j] != 0.0 && penalty.derivatives(j, w[j], first, second)) stale_diagonal = second != factor_second_.front();
   }
   const double m = static_cast<double>(size);
   const double pass = 2.0 * static_cast<double>(std::max<Index>(pass_length, 1)) * m;
-  const bool rebuild = factor_set_.empty() || stale_diagonal || changes > std::max<Index>(8, size / 4);
+  const bool rebuild = !same_problem || factor_set_.empty() || stale_diagonal || changes > std::max<Index>(8, size / 4);
   const double step = rebuild ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;
   const int first = std::max(2, static_cast<int>(std::min(1e6, std::ceil(step / pass))));
   return passes >= first && (passes - first) % std::max(8, first) == 0;
@@ -83,7 +86,14 @@ bool SupportNewton::rebuild_factor(const Entry& entry) {
     factor_(c, c) += second_[c];
   }
   flops_ += static_cast<double>(m) * static_cast<double>(m) * (1.5 + static_cast<double>(m) / 3.0);
+  Vector diagonal(m);
+  for (Index a = 0; a < m; ++a) diagonal[a] = factor_(a, a);
   if (!blas::cholesky(factor_.data(), m, factor_.rows())) return false;
+  // The same test as append_to_factor: a pivot below 1e-10 of its diagonal entry means the
+  // support is (numerically) dependent, and its steps would be huge and rejected.
+  for (Index a = 0; a < m; ++a) {
+    if (!(factor_(a, a) * factor_(a, a) > 1e-10 * diagonal[a])) return false;
+  }
   for (Index a = 0; a < m; ++a) {
     factor_set_.push_back(set_[static_cast<std::size_t>(a)]);
     factor_second_.push_back(second_[a]);
@@ -197,40 +207,46 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
     lower.transpose().solveInPlace(step_);
     if (!step_.allFinite()) return moved;
     double length = 1.0;
-    Index blocking = -1;
     for (Index a = 0; a < m; ++a) {
       const double next = current[a] + step_[a];
-      if (next == 0.0 || (next > 0.0) != (current[a] > 0.0)) {
-        const double t = -current[a] / step_[a];
-        if (t < length) {
-          length = t;
-          blocking = a;
-        }
-      }
+      if (next == 0.0 || (next > 0.0) != (current[a] > 0.0)) length = std::min(length, -current[a] / step_[a]);
+    }
+    // Every coordinate that reaches zero at this length (ties included, and any that rounding
+    // would leave a hair past zero) stops exactly there and leaves the support.
+    blocked_.clear();
+    for (Index a = 0; a < m; ++a) {
+      const double next = current[a] + length * step_[a];
+      const bool crossing = next == 0.0 || (next > 0.0) != (current[a] > 0.0) ||
+                            std::abs(next) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(current[a]);
+      if (crossing) blocked_.push_back(a);
     }
     for (Index a = 0; a < m; ++a) {
-      const double next = a == blocking ? 0.0 : current[a] + length * step_[a];
+      const bool stops = std::find(blocked_.begin(), blocked_.end(), a) != blocked_.end();
+      const double next = stops ? 0.0 : current[a] + length * step_[a];
       if (!penalty.within_domain(factor_set_[static_cast<std::size_t>(a)], next)) return moved;  // a box: leave it to CD
     }
     step_ *= length;
-    if (blocking >= 0) step_[blocking] = -current[blocking];
+    for (Index a : blocked_) step_[a] = -current[a];
     // The gradient of the model moves by -M step: right -= L (L^T step).
     direction_ = factor_.topLeftCorner(m, m).transpose().triangularView<Eigen::Upper>() * step_;
     right.noalias() -= factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>() * direction_;
     current += step_;
-    if (blocking >= 0) current[blocking] = 0.0;
+    for (Index a : blocked_) current[a] = 0.0;
     for (Index a = 0; a < m; ++a) values_[order_[static_cast<std::size_t>(a)]] = current[a];
     moved = true;
-    if (blocking < 0) break;
-    // The blocked coordinate leaves the support (and the factor).
-    remove_from_factor(blocking);
-    const Index tail = m - blocking - 1;
-    right.segment(blocking, tail) = right.tail(tail).eval();
-    current.segment(blocking, tail) = current.tail(tail).eval();
-    order_.erase(order_.begin() + blocking);
-    --m;
-    right.conservativeResize(m);
-    current.conservativeResize(m);
+    if (blocked_.empty()) break;
+    // The blocked coordinates leave the support (and the factor), last position first.
+    for (auto it = blocked_.rbegin(); it != blocked_.rend(); ++it) {
+      const Index k = *it;
+      remove_from_factor(k);
+      const Index tail = m - k - 1;
+      right.segment(k, tail) = right.tail(tail).eval();
+      current.segment(k, tail) = current.tail(tail).eval();
+      order_.erase(order_.begin() + k);
+      --m;
+      right.conservativeResize(m);
+      current.conservativeResize(m);
+    }
   }
   return moved;
 }
@@ -251,7 +267,10 @@ void column_axpy(const SparseMatrix& x, Index j, double a, Vector& out) {
 }  // namespace
 
 std::vector<Index> SupportNewton::fresh_features(const void* design, Index rows, Index cols) {
-  if (cached_design_ != design || static_cast<Index>(slot_.size()) != cols) {
+  // A new design, or a cache grown past its cap (every feature ever on a support is kept):
+  // start again from the current support.
+  const bool full = cached_count_ + static_cast<Index>(set_.size()) > max_cached;
+  if (cached_design_ != design || static_cast<Index>(slot_.size()) != cols || full) {
     cached_design_ = design;
     slot_.assign(static_cast<std::size_t>(cols), -1);
     cached_count_ = 0;

@@ -30,6 +30,8 @@ class SupportNewton {
  public:
   // Largest support a step is attempted on.
   static constexpr Index max_support = 2000;
+  // Features whose Gram rows are cached (uniform weights); beyond it the cache restarts.
+  static constexpr Index max_cached = 6000;
 
   // Whether to try a step after `passes` coordinate passes over a support of this size, each
   // coordinate costing O(pass_length) (n, or p in covariance mode).
@@ -94,7 +96,7 @@ class SupportNewton {
   Vector cached_sums_;
   // Scratch.
   Vector work_, values_, step_, moved_, direction_;
-  std::vector<Index> order_;
+  std::vector<Index> order_, blocked_;
   Index steps_ = 0;
 };
 
