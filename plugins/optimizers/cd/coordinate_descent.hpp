@@ -2,7 +2,11 @@
 //  - quadratic losses: exact coordinate minimisation on the residual, glmnet-style active-set
 //    iterations (sweep the working set, then iterate on the nonzeros until they settle);
 //  - other losses: proximal Newton (glmnet's IRLS outer loop) whose weighted least-squares
-//    subproblems run the same kernel, with a backtracking line search on the true objective.
+//    subproblems run the same kernel, with a backtracking line search on the true objective;
+//    on tall dense designs the subproblems are solved in p x p space with a metric X^T H X
+//    reused across steps and lambdas (solve_newton_metric);
+//  - on a settled support, Newton steps with a Cholesky factor kept up to date across calls
+//    (support_newton.hpp) replace the slow tail of coordinate passes (uniform weights).
 #pragma once
 
 #include "sparsepath/core/registry.hpp"
