@@ -101,6 +101,4 @@ void set_threads(int threads) {
   openblas_set_num_threads(1);
 }
 
-int threads() { return thread_count; }
-
 }  // namespace sparsepath::blas

@@ -51,18 +51,19 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
   const Index n = design.rows(), p = design.cols();
   // Column norms for the sphere tests: centred when there is an intercept (both the current and
   // the optimal dual point are orthogonal to the all-ones vector).
+  // Stored (uncentred) norms scale the rounding of dot products with the columns.
   column_norms_.resize(p);
+  stored_norms_.resize(p);
+  if (problem_.fit_intercept) column_sums_.resize(p);
   for (Index j = 0; j < p; ++j) {
     double squared = design.col_sq_norm(j);
+    stored_norms_[j] = std::sqrt(squared);
     if (problem_.fit_intercept) {
       const double sum = design.col_sum(j);
+      column_sums_[j] = sum;
       squared = std::max(0.0, squared - sum * sum / static_cast<double>(n));
     }
     column_norms_[j] = std::sqrt(squared);
-  }
-  if (problem_.fit_intercept) {
-    column_sums_.resize(p);
-    for (Index j = 0; j < p; ++j) column_sums_[j] = design.col_sum(j);
   }
   // The bounds need a separable penalty: the zero subdifferential of one coordinate must say
   // everything about its conjugate and its share of the dual scaling.
@@ -316,7 +317,6 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   const double epsilon = std::numeric_limits<double>::epsilon();
   const double rounding = 4.0 * epsilon * static_cast<double>(design.rows()) *
                           (reference_rho_.norm() + result.rho.norm());
-  const double rows = static_cast<double>(design.rows());
   const double distance = difference_.norm() * (1.0 + 1e-12);
   const double shift = std::abs(mean) * (1.0 + 1e-12);
   exact_scratch_.clear();
@@ -332,9 +332,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     const double norm = column_norms_[j];
     const double along_ones = problem_.fit_intercept ? std::abs(column_sums_[j]) * shift : 0.0;
     // The dot products' rounding grows with the stored (uncentred) column's norm.
-    const double stored_norm =
-        problem_.fit_intercept ? std::sqrt(norm * norm + column_sums_[j] * column_sums_[j] / rows) : norm;
-    const double slack = along_ones + stored_norm * rounding;
+    const double slack = along_ones + stored_norms_[j] * rounding;
     const double bound = std::abs(reference_correlation_[j]) + norm * distance + slack;
     if (!correlation_is_quiet(j, bound)) {
       exact_scratch_.push_back(j);

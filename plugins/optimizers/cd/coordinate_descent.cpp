@@ -787,6 +787,38 @@ Outcome CoordinateDescent::solve_quadratic(const Problem& problem, std::span<con
   return {};
 }
 
+// Quadratic-model curvature at z, floored like glmnet's pmin: h_i >= v_i p (1 - p).
+void CoordinateDescent::irls_curvature(const Problem& problem, const Vector& z) {
+  const Index n = problem.design.rows();
+  curvature_.resize(n);
+  problem.loss.curvature(problem.y, problem.v, z, curvature_);
+  const double probability = options_.min_curvature_probability;
+  for (Index i = 0; i < n; ++i) {
+    curvature_[i] = std::max(curvature_[i], problem.v[i] * probability * (1.0 - probability));
+  }
+}
+
+// Backtracking on the true objective along z + t (dz + shift), previous_w_ + t (target - previous_w_),
+// halving t from 1 until the objective does not increase (at most 40 halvings). Leaves that
+// point in candidate_z_ and trial_w_; returns t and the objective there.
+std::pair<double, double> CoordinateDescent::line_search(const Problem& problem, const Vector& z,
+                                                         const Vector& dz, double shift,
+                                                         const Vector& target,
+                                                         double previous_objective, SolveStats& stats) {
+  const double n = static_cast<double>(z.size()), p = static_cast<double>(target.size());
+  double step = 1.0, objective = 0.0;
+  for (int halving = 0; halving < 40; ++halving) {
+    stats.flops += 12.0 * n + 2.0 * p;
+    candidate_z_ = z + step * dz;
+    if (shift != 0.0) candidate_z_.array() += step * shift;
+    trial_w_ = previous_w_ + step * (target - previous_w_);
+    objective = problem.loss.value(problem.y, problem.v, candidate_z_) + problem.penalty.value(trial_w_);
+    if (objective <= previous_objective + 1e-12 * std::abs(previous_objective)) break;
+    step *= 0.5;
+  }
+  return {step, objective};
+}
+
 Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const Index> working_set,
                                         SolverState& state, const SolveControl& control,
                                         SolveStats& stats) {
@@ -794,9 +826,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
   const Index n = design.rows();
   const Loss& loss = problem.loss;
   const Penalty& penalty = problem.penalty;
-  const double floor_probability = options_.min_curvature_probability;
   long long passes_left = control.max_passes;
-  curvature_.resize(n);
   residual_.resize(n);
   double previous_step_change = std::numeric_limits<double>::infinity();
   for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
@@ -804,11 +834,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
     stats.flops += 30.0 * static_cast<double>(n) + 3.0 * static_cast<double>(n) * static_cast<double>(working_set.size());
     // Quadratic model of the loss at z: curvature h (floored like glmnet's pmin) and working
     // residual rho / h.
-    loss.curvature(problem.y, problem.v, state.z, curvature_);
-    for (Index i = 0; i < n; ++i) {
-      const double floor = problem.v[i] * floor_probability * (1.0 - floor_probability);
-      curvature_[i] = std::max(curvature_[i], floor);
-    }
+    irls_curvature(problem, state.z);
     loss.residual(problem.y, problem.v, state.z, residual_);
     residual_.array() /= curvature_.array();
     weighted_residual_ = curvature_.cwiseProduct(residual_);
@@ -831,18 +857,10 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
                                                  passes_left, options_.anderson_depth, {}, newton());
     // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
     step_z_ = start_residual_ - residual_;
-    double step = 1.0;
-    double objective = 0.0;
-    for (int halving = 0; halving < 40; ++halving) {
-      stats.flops += 12.0 * static_cast<double>(n) + 2.0 * static_cast<double>(state.w.size());
-      candidate_z_ = state.z + step * step_z_;
-      trial_w_ = previous_w_ + step * (state.w - previous_w_);
-      objective = loss.value(problem.y, problem.v, candidate_z_) + penalty.value(trial_w_);
-      if (objective <= previous_objective + 1e-12 * std::abs(previous_objective)) break;
-      step *= 0.5;
-    }
+    const auto [step, objective] =
+        line_search(problem, state.z, step_z_, 0.0, state.w, previous_objective, stats);
     if (step != 1.0) {
-      state.w = previous_w_ + step * (state.w - previous_w_);
+      state.w = trial_w_;
       state.b = previous_b + step * (state.b - previous_b);
     }
     state.z = candidate_z_;
@@ -881,13 +899,8 @@ bool CoordinateDescent::use_metric(const Problem& problem, std::span<const Index
 
 void CoordinateDescent::build_metric(const Problem& problem, const Vector& z) {
   const Matrix& x = *problem.design.dense_view();
-  const Index n = x.rows(), p = x.cols();
-  curvature_.resize(n);
-  problem.loss.curvature(problem.y, problem.v, z, curvature_);
-  const double floor_probability = options_.min_curvature_probability;
-  for (Index i = 0; i < n; ++i) {
-    curvature_[i] = std::max(curvature_[i], problem.v[i] * floor_probability * (1.0 - floor_probability));
-  }
+  const Index p = x.cols();
+  irls_curvature(problem, z);
   blas::weighted_gram(x, &curvature_, 1.0, metric_);
   metric_sums_.resize(p);
   blas::gemv_t(x, curvature_.data(), metric_sums_.data());
@@ -993,16 +1006,8 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     if (intercept && metric_h_sum_ > 0.0) predicted -= residual_sum * residual_sum / (2.0 * metric_h_sum_);
     // Backtracking on the true objective.
     previous_w_ = state.w;
-    double step = 1.0, objective = 0.0;
-    for (int halving = 0; halving < 40; ++halving) {
-      stats.flops += 12.0 * static_cast<double>(n) + 2.0 * static_cast<double>(p);
-      candidate_z_ = state.z + step * metric_direction_;
-      candidate_z_.array() += step * intercept_step;
-      trial_w_ = previous_w_ + step * (metric_state_.w - previous_w_);
-      objective = loss.value(problem.y, problem.v, candidate_z_) + penalty.value(trial_w_);
-      if (objective <= previous_objective + 1e-12 * std::abs(previous_objective)) break;
-      step *= 0.5;
-    }
+    const auto [step, objective] = line_search(problem, state.z, metric_direction_, intercept_step,
+                                               metric_state_.w, previous_objective, stats);
     if (!std::isfinite(objective)) {
       recompute_linear_predictor(design, state.w, state.b, state.z);
       return {Status::numerical_issue, "objective became non-finite in the Newton step"};

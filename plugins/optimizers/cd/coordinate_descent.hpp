@@ -52,6 +52,10 @@ class CoordinateDescent final : public Optimizer {
   Outcome solve_newton_metric(const Problem& problem, std::span<const Index> working_set,
                               SolverState& state, const SolveControl& control, SolveStats& stats);
   void build_metric(const Problem& problem, const Vector& z);
+  void irls_curvature(const Problem& problem, const Vector& z);  // into curvature_
+  std::pair<double, double> line_search(const Problem& problem, const Vector& z, const Vector& dz,
+                                        double shift, const Vector& target,
+                                        double previous_objective, SolveStats& stats);
   CoordinateDescentOptions options_;
   // Scratch buffers reused across calls (no allocation in the hot loop).
   Vector residual_, weighted_residual_, curvature_, column_curvature_, start_residual_;

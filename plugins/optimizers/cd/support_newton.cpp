@@ -186,11 +186,9 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
   // Work in factor order; values_ holds the new coordinates in set_ order.
   Index m = static_cast<Index>(factor_set_.size());
   order_.resize(static_cast<std::size_t>(m));  // factor position -> index in set_
-  std::vector<Index> set_index(static_cast<std::size_t>(m));
   for (Index a = 0; a < static_cast<Index>(set_.size()); ++a) {
-    set_index[static_cast<std::size_t>(position_[static_cast<std::size_t>(set_[static_cast<std::size_t>(a)])])] = a;
+    order_[static_cast<std::size_t>(position_[static_cast<std::size_t>(set_[static_cast<std::size_t>(a)])])] = a;
   }
-  order_ = set_index;
   values_.resize(static_cast<Index>(set_.size()));
   for (Index a = 0; a < static_cast<Index>(set_.size()); ++a) values_[a] = w[set_[static_cast<std::size_t>(a)]];
   Vector right(m), current(m);
@@ -267,10 +265,14 @@ void column_axpy(const SparseMatrix& x, Index j, double a, Vector& out) {
 }  // namespace
 
 std::vector<Index> SupportNewton::fresh_features(const void* design, Index rows, Index cols) {
-  // A new design, or a cache grown past its cap (every feature ever on a support is kept):
-  // start again from the current support.
-  const bool full = cached_count_ + static_cast<Index>(set_.size()) > max_cached;
-  if (cached_design_ != design || static_cast<Index>(slot_.size()) != cols || full) {
+  // A new design, or a cache that new features would grow past its cap (every feature ever on a
+  // support is kept): start again from the current support.
+  const bool same_design = cached_design_ == design && static_cast<Index>(slot_.size()) == cols;
+  Index fresh_count = 0;
+  if (same_design) {
+    for (Index j : set_) fresh_count += slot_[static_cast<std::size_t>(j)] < 0 ? 1 : 0;
+  }
+  if (!same_design || cached_count_ + fresh_count > max_cached) {
     cached_design_ = design;
     slot_.assign(static_cast<std::size_t>(cols), -1);
     cached_count_ = 0;
@@ -420,7 +422,6 @@ bool SupportNewton::attempt_on(const Columns& x, const Penalty& penalty, double 
   }
   r.swap(moved_);
   b += intercept_step;
-  ++steps_;
   return true;
 }
 
@@ -467,7 +468,6 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
       for (Index k : tracked) gradient[k] -= delta * column[k];
     }
   }
-  ++steps_;
   return true;
 }
 

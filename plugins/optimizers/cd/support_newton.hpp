@@ -53,7 +53,6 @@ class SupportNewton {
                     std::span<const Index> active, std::span<const Index> tracked, bool dense_update,
                     double& flops, double key = 0.0);  // key: changes whenever gram's contents do
 
-  Index steps() const { return steps_; }
 
  private:
   using Entry = std::function<double(Index, Index)>;  // M's entry for two features (no s)
@@ -66,7 +65,8 @@ class SupportNewton {
   void reserve(Index size);  // capacity of factor_ (its leading block is the factor)
   bool append_to_factor(const Entry& entry, Index feature, double second);
   void remove_from_factor(Index position);
-  // The path of cut steps from w on set_: fills total_ (per set_ entry). False on failure.
+  // The path of cut steps from w on set_: fills values_ (the new coordinates, per set_ entry).
+  // False when no step was taken.
   bool solve_path(const Penalty& penalty, const Vector& w);
 
   std::vector<Index> set_;
@@ -97,7 +97,6 @@ class SupportNewton {
   // Scratch.
   Vector work_, values_, step_, moved_, direction_;
   std::vector<Index> order_, blocked_;
-  Index steps_ = 0;
 };
 
 }  // namespace sparsepath::plugins

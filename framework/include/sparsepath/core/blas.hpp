@@ -29,6 +29,5 @@ SPARSEPATH_INTERFACE void cholesky_solve(const Matrix& factor, Vector& b);
 // Threads used by the kernels here (the experiment's `threads`): gemv_t splits columns across
 // them; every result is bit-identical to the one-thread result.
 SPARSEPATH_INTERFACE void set_threads(int threads);
-SPARSEPATH_INTERFACE int threads();
 
 }  // namespace sparsepath::blas

@@ -110,6 +110,7 @@ class PathSolver {
                          const std::span<const Index>* subset) const;
   std::vector<Index> excluded_indices_;
   Vector column_sums_;  // with an intercept: bounds the part of a change along the ones vector
+  Vector stored_norms_;  // ||x_j|| as stored (uncentred)
   void correlate_all(const SolverState& state, Evaluation& result) const;
   bool correlation_is_quiet(Index j, double bound) const;
   // intervals_[j] = d h_j(0) at the penalty's current lambda (recomputed when lambda changed).
