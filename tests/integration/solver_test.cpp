@@ -30,33 +30,37 @@ struct Fixture {
     loss = make_component<Loss>(logistic ? "logistic" : "squared");
     std::vector<std::pair<std::string, std::string>> values;
     if (penalty_type == "elastic_net") values.emplace_back("alpha", format_real(alpha));
-    penalty = make_component<Penalty>(penalty_type, values);
-    PenaltyContext context;
-    context.features = p;
-    context.column_scale = std::span<const double>(data.standardization.scale.data(), static_cast<std::size_t>(p));
-    context.names = std::span<const std::string>(data.names);
-    context.excluded = std::span<const char>(data.standardization.excluded);
-    BOOST_REQUIRE(penalty->bind(context).ok());
+    penalty = bound_penalty(data, penalty_type, values);
     optimizer = make_component<Optimizer>("cd");
     for (const std::string& name : rule_names) {
       rule_objects.push_back(make_component<ScreeningRule>(name));
       rules.push_back(rule_objects.back().get());
     }
   }
-  Problem problem() const {
-    return Problem{*design, data.y, data.v, true, *loss, *penalty, true};
+  Problem problem(bool intercept = true) const {
+    return Problem{*design, data.y, data.v, true, *loss, *penalty, intercept};
   }
-  PathResult run(const std::vector<double>& lambdas, double tolerance,
-                 PathOptions::Gram gram = PathOptions::Gram::automatic) {
+  // Every point of a grid of n_lambda down to ratio * lambda_max (no deviance stops).
+  static PathOptions whole_grid(Index n_lambda, double ratio, double tolerance = 1e-7) {
     PathOptions options;
-    options.gram = gram;
-    options.lambdas = lambdas;
+    options.n_lambda = n_lambda;
+    options.lambda_min_ratio = ratio;
     options.tolerance = tolerance;
     options.min_deviance_change = 0.0;
     options.max_deviance_ratio = 1.0;
-    Problem p = problem();
-    PathSolver solver(p, *optimizer, rules, options, data.standardization, data.names);
-    return solver.run();
+    return options;
+  }
+  // A path with this fixture's components (or another optimizer).
+  PathResult solve(const PathOptions& options, bool intercept = true, Optimizer* other = nullptr) {
+    Problem p = problem(intercept);
+    return PathSolver(p, other != nullptr ? *other : *optimizer, rules, options, data.standardization, data.names).run();
+  }
+  PathResult run(const std::vector<double>& lambdas, double tolerance,
+                 PathOptions::Gram gram = PathOptions::Gram::automatic) {
+    PathOptions options = whole_grid(100, -1.0, tolerance);
+    options.gram = gram;
+    options.lambdas = lambdas;
+    return solve(options);
   }
   double lambda_max() {
     Problem p = problem();
@@ -341,12 +345,8 @@ BOOST_AUTO_TEST_CASE(bounded_correlations_certify_the_same_dual_point_with_less_
     for (double alpha : {1.0, 0.5}) {
       Fixture fixture(60, 600, 21, logistic, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.5);
       Problem problem = fixture.problem();
-      PathOptions options;
-      options.n_lambda = 40;
-      options.lambda_min_ratio = 0.05;
-      options.min_deviance_change = 0.0;
-      options.max_deviance_ratio = 1.0;
-      PathSolver solver(problem, *fixture.optimizer, fixture.rules, options, fixture.data.standardization, fixture.data.names);
+      PathSolver solver(problem, *fixture.optimizer, fixture.rules, Fixture::whole_grid(40, 0.05),
+                        fixture.data.standardization, fixture.data.names);
       const PathResult result = solver.run();
       BOOST_TEST_CONTEXT("logistic " << logistic << " alpha " << alpha) {
         BOOST_TEST(solver.exact_correlations() < solver.full_correlation_passes() * 600 + 600 * 40);
@@ -380,15 +380,9 @@ BOOST_AUTO_TEST_CASE(support_newton_steps_agree_with_plain_coordinate_descent) {
       Fixture with(n, p, 8, false, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.7);
       Fixture without(n, p, 8, false, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.7);
       without.optimizer = make_component<Optimizer>("cd", {{"support_newton", "false"}});
-      PathOptions options;
-      options.n_lambda = 50;
-      options.lambda_min_ratio = n > p ? 1e-4 : 1e-2;
-      options.tolerance = 1e-10;
-      options.min_deviance_change = 0.0;
-      options.max_deviance_ratio = 1.0;
-      Problem problem_with = with.problem(), problem_without = without.problem();
-      const PathResult a = PathSolver(problem_with, *with.optimizer, with.rules, options, with.data.standardization, with.data.names).run();
-      const PathResult b = PathSolver(problem_without, *without.optimizer, without.rules, options, without.data.standardization, without.data.names).run();
+      const PathOptions options = Fixture::whole_grid(50, n > p ? 1e-4 : 1e-2, 1e-10);
+      const PathResult a = with.solve(options);
+      const PathResult b = without.solve(options);
       BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
       long long passes_with = 0, passes_without = 0;
       for (std::size_t k = 0; k < a.points.size(); ++k) {
@@ -415,18 +409,12 @@ BOOST_AUTO_TEST_CASE(logistic_metric_steps_agree_with_residual_proximal_newton) 
       Fixture metric(400, 40, 13, true, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.6);
       Fixture residual(400, 40, 13, true, "elastic_net", alpha, {"strong_rule", "gap_safe"}, 0.6);
       residual.optimizer = make_component<Optimizer>("cd", {{"newton_metric", "false"}});
-      PathOptions options;
-      options.n_lambda = 40;
-      options.lambda_min_ratio = 1e-3;
-      options.tolerance = 1e-9;
-      options.min_deviance_change = 0.0;
-      options.max_deviance_ratio = 1.0;
-      Problem problem_metric{*metric.design, metric.data.y, metric.data.v, true, *metric.loss, *metric.penalty, intercept};
-      Problem problem_residual{*residual.design, residual.data.y, residual.data.v, true, *residual.loss, *residual.penalty, intercept};
-      const PathResult a = PathSolver(problem_metric, *metric.optimizer, metric.rules, options, metric.data.standardization, metric.data.names).run();
-      const PathResult b = PathSolver(problem_residual, *residual.optimizer, residual.rules, options, residual.data.standardization, residual.data.names).run();
+      const PathOptions options = Fixture::whole_grid(40, 1e-3, 1e-9);
+      const PathResult a = metric.solve(options, intercept);
+      const PathResult b = residual.solve(options, intercept);
       BOOST_REQUIRE_EQUAL(a.points.size(), b.points.size());
       Index large = 0;
+      double work_metric = 0.0, work_residual = 0.0;
       for (std::size_t k = 0; k < a.points.size(); ++k) {
         BOOST_TEST_CONTEXT("alpha " << alpha << " intercept " << intercept << " point " << k) {
           BOOST_TEST(a.points[k].converged);
@@ -435,9 +423,13 @@ BOOST_AUTO_TEST_CASE(logistic_metric_steps_agree_with_residual_proximal_newton) 
                      a.points[k].gap_tolerance + b.points[k].gap_tolerance);
           BOOST_TEST(std::abs(a.points[k].intercept - b.points[k].intercept) <= 1e-3);
         }
-        large += a.points[k].screening.working_set >= 10;  // the metric path ran here
+        large += a.points[k].screening.working_set >= 10;  // the metric path can run here
+        work_metric += a.points[k].flops;
+        work_residual += b.points[k].flops;
       }
       BOOST_TEST(large >= 10);
+      // It did run: with the same steps everywhere the two runs would count the same work.
+      BOOST_TEST(work_metric != work_residual);
     }
   }
 }
@@ -454,13 +446,7 @@ BOOST_AUTO_TEST_CASE(paths_are_bit_identical_with_two_threads) {
     for (int threads : {1, 2}) {
       blas::set_threads(threads);
       Fixture fixture(shape.n, shape.p, 4, shape.logistic, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.5);
-      PathOptions options;
-      options.n_lambda = 30;
-      options.lambda_min_ratio = 0.01;
-      options.min_deviance_change = 0.0;
-      options.max_deviance_ratio = 1.0;
-      Problem problem = fixture.problem();
-      results.push_back(PathSolver(problem, *fixture.optimizer, fixture.rules, options, fixture.data.standardization, fixture.data.names).run());
+      results.push_back(fixture.solve(Fixture::whole_grid(30, 0.01)));
     }
     blas::set_threads(1);
     BOOST_TEST_CONTEXT("n " << shape.n << " p " << shape.p << " logistic " << shape.logistic) {
@@ -482,12 +468,7 @@ BOOST_AUTO_TEST_CASE(every_point_reports_its_work) {
   // reports work, and covariance mode reports the Gram matrix's n p^2 as setup.
   for (const auto& [n, p] : {std::pair<Index, Index>{200, 30}, {40, 300}}) {
     Fixture fixture(n, p, 6, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.3);
-    PathOptions options;
-    options.n_lambda = 20;
-    options.min_deviance_change = 0.0;
-    options.max_deviance_ratio = 1.0;
-    Problem problem = fixture.problem();
-    const PathResult result = PathSolver(problem, *fixture.optimizer, fixture.rules, options, fixture.data.standardization, fixture.data.names).run();
+    const PathResult result = fixture.solve(Fixture::whole_grid(20, -1.0));
     BOOST_TEST_CONTEXT("n " << n << " p " << p) {
       const double gram = static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p);
       if (n >= p) BOOST_TEST(result.setup_flops >= gram);
@@ -503,17 +484,10 @@ BOOST_AUTO_TEST_CASE(one_optimizer_serves_problems_of_different_sizes) {
   Fixture small(80, 30, 12, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
   Fixture large(60, 400, 13, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
   Fixture reference(60, 400, 13, false, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
-  PathOptions options;
-  options.n_lambda = 30;
-  options.lambda_min_ratio = 0.01;
-  options.min_deviance_change = 0.0;
-  options.max_deviance_ratio = 1.0;
-  Problem problem_small = small.problem();
-  PathSolver(problem_small, *small.optimizer, small.rules, options, small.data.standardization, small.data.names).run();
-  Problem problem_large = large.problem();
-  const PathResult reused = PathSolver(problem_large, *small.optimizer, large.rules, options, large.data.standardization, large.data.names).run();
-  Problem problem_reference = reference.problem();
-  const PathResult fresh = PathSolver(problem_reference, *reference.optimizer, reference.rules, options, reference.data.standardization, reference.data.names).run();
+  const PathOptions options = Fixture::whole_grid(30, 0.01);
+  small.solve(options);
+  const PathResult reused = large.solve(options, true, small.optimizer.get());
+  const PathResult fresh = reference.solve(options);
   BOOST_REQUIRE_EQUAL(reused.points.size(), fresh.points.size());
   for (std::size_t k = 0; k < fresh.points.size(); ++k) {
     BOOST_TEST(reused.points[k].converged);

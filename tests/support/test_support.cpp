@@ -125,6 +125,20 @@ RandomProblem::RandomProblem(Index n, Index p, unsigned seed, bool logistic, dou
   standardization.excluded.assign(p, 0);
 }
 
+std::unique_ptr<Penalty> bound_penalty(const RandomProblem& data, const std::string& type,
+                                       const std::vector<std::pair<std::string, std::string>>& values) {
+  auto penalty = make_component<Penalty>(type, values);
+  PenaltyContext context;
+  context.features = data.x.cols();
+  context.column_scale = std::span<const double>(data.standardization.scale.data(),
+                                                 static_cast<std::size_t>(data.x.cols()));
+  context.names = std::span<const std::string>(data.names);
+  context.excluded = std::span<const char>(data.standardization.excluded);
+  Outcome bound = penalty->bind(context);
+  if (!bound.ok()) throw Error("test: binding penalty '" + type + "' failed: " + bound.message);
+  return penalty;
+}
+
 std::unique_ptr<Design> dense_design(const Matrix& x, const std::vector<std::string>& names) {
   auto design = make_component<Design>("dense");
   DataMatrix data;

@@ -54,6 +54,10 @@ struct RandomProblem {
   Standardization standardization;
 };
 
+// A penalty plugin bound to the problem's features (its scales, names and constant columns).
+std::unique_ptr<Penalty> bound_penalty(const RandomProblem& data, const std::string& type,
+                                       const std::vector<std::pair<std::string, std::string>>& values = {});
+
 // Binds a dense design to x and returns it.
 std::unique_ptr<Design> dense_design(const Matrix& x, const std::vector<std::string>& names);
 

@@ -25,13 +25,7 @@ struct Setup {
       : data(n, p, seed, false, correlation), h(1.0 / static_cast<double>(n)) {
     std::vector<std::pair<std::string, std::string>> values;
     if (alpha < 1.0) values.emplace_back("alpha", format_real(alpha));
-    penalty = make_component<Penalty>(alpha < 1.0 ? "elastic_net" : "lasso", values);
-    PenaltyContext context;
-    context.features = p;
-    context.column_scale = std::span<const double>(data.standardization.scale.data(), static_cast<std::size_t>(p));
-    context.names = std::span<const std::string>(data.names);
-    context.excluded = std::span<const char>(data.standardization.excluded);
-    BOOST_REQUIRE(penalty->bind(context).ok());
+    penalty = bound_penalty(data, alpha < 1.0 ? "elastic_net" : "lasso", values);
     penalty->set_lambda(lambda);
   }
   Vector residual(const Vector& w, double b) const { return (data.y - data.x * w).array() - b; }
