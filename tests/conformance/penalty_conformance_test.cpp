@@ -6,12 +6,14 @@
 // dual scaling and the conjugate (Fenchel-Young, tightness), lambda homogeneity, lambda_max
 // against the zero subdifferential and against an actual path solve. Runs automatically over
 // every penalty in the registry, in its default configuration plus alpha and bound variants
-// when its schema has those keys.
+// when its schema has those keys, plus any configuration listed in
+// SPARSEPATH_TEST_PENALTY_VARIANTS (see environment_variants).
 
 #include "test_support.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -23,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+using sparsepath::BlockStructure;
 using sparsepath::Capability;
 using sparsepath::ComponentKind;
 using sparsepath::Design;
@@ -74,8 +77,50 @@ double limit_of(const sparsepath::RegistryEntry& entry, const Values& values, co
   return fallback;
 }
 
+Variant make_variant(const sparsepath::RegistryEntry& entry, const Values& values) {
+  Variant variant;
+  variant.type = entry.name;
+  variant.values = values;
+  variant.lower_limit = limit_of(entry, values, "lower_limit", -inf);
+  variant.upper_limit = limit_of(entry, values, "upper_limit", inf);
+  return variant;
+}
+
+// Configurations no schema can suggest, such as a file of initial coefficients, given as
+// SPARSEPATH_TEST_PENALTY_VARIANTS="type key=value key=value; type key=value" (values without
+// spaces; tests/sdk/check_sdk.cmake uses it for the out-of-tree adaptive lasso). A malformed
+// entry or an unknown penalty throws, failing the tests rather than skipping the variant.
+std::vector<Variant> environment_variants() {
+  std::vector<Variant> out;
+  const char* text = std::getenv("SPARSEPATH_TEST_PENALTY_VARIANTS");
+  if (text == nullptr) return out;
+  std::istringstream all(text);
+  std::string item;
+  while (std::getline(all, item, ';')) {
+    std::istringstream fields(item);
+    std::string type, field;
+    if (!(fields >> type)) continue;
+    Values values;
+    while (fields >> field) {
+      const std::size_t equals = field.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        throw Error("SPARSEPATH_TEST_PENALTY_VARIANTS: '" + field + "' in '" + item +
+                    "' is not key=value");
+      }
+      values.emplace_back(field.substr(0, equals), field.substr(equals + 1));
+    }
+    const auto* entry = plugins().registry().find(ComponentKind::penalty, type);
+    if (entry == nullptr) {
+      throw Error("SPARSEPATH_TEST_PENALTY_VARIANTS: no penalty '" + type + "' is registered");
+    }
+    out.push_back(make_variant(*entry, values));
+  }
+  return out;
+}
+
 // Defaults; alpha = 0.3 and 1.0 when there is an alpha key; each of those also with
-// lower_limit = 0 (non-negative) and with a finite box when the schema has the bound keys.
+// lower_limit = 0 (non-negative) and with a finite box when the schema has the bound keys;
+// then the configurations from the environment.
 std::vector<Variant> variants() {
   std::vector<Variant> out;
   for (const auto* entry : plugins().registry().entries(ComponentKind::penalty)) {
@@ -83,6 +128,14 @@ std::vector<Variant> variants() {
     if (entry->schema.find("alpha") != nullptr) {
       bases.push_back({{"alpha", "0.3"}});
       bases.push_back({{"alpha", "1.0"}});
+    }
+    // Group penalties: three groups of sizes 2, 3 and 1 (labels not in column order), and the
+    // same with unit group weights.
+    if (entry->schema.find("group_labels") != nullptr) {
+      for (auto& base : bases) base.emplace_back("group_labels", "a,a,b,c,b,b");
+      Values unit = bases.front();
+      unit.emplace_back("group_weights", "one");
+      bases.push_back(unit);
     }
     const bool has_lower = entry->schema.find("lower_limit") != nullptr;
     const bool has_upper = entry->schema.find("upper_limit") != nullptr;
@@ -101,15 +154,9 @@ std::vector<Variant> variants() {
         all.push_back(box);
       }
     }
-    for (const auto& values : all) {
-      Variant variant;
-      variant.type = entry->name;
-      variant.values = values;
-      variant.lower_limit = limit_of(*entry, values, "lower_limit", -inf);
-      variant.upper_limit = limit_of(*entry, values, "upper_limit", inf);
-      out.push_back(variant);
-    }
+    for (const auto& values : all) out.push_back(make_variant(*entry, values));
   }
+  for (Variant& variant : environment_variants()) out.push_back(std::move(variant));
   return out;
 }
 
@@ -476,7 +523,27 @@ BOOST_AUTO_TEST_CASE(lambda_max_matches_zero_subdifferential) {
           BOOST_TEST(std::abs(penalty.lambda_max(2.5 * c0) - 2.5 * lambda_max) <= 1e-14 * lambda_max,
                      "lambda_max is not positively homogeneous in c0");
           BOOST_TEST((lambda_max >= 0.0 && std::isfinite(lambda_max)), "lambda_max " << lambda_max);
-          if (!bound.declares(Capability::zero_subdifferential) || !(lambda_max > 0.0)) continue;
+          if (!(lambda_max > 0.0)) continue;
+          if (const BlockStructure* blocks = penalty.blocks()) {
+            // Block penalties: at lambda_max every block passes its zero test; just below, one fails.
+            auto largest_block_norm = [&]() {
+              double largest = 0.0;
+              for (Index g = 0; g < blocks->count(); ++g) {
+                const auto members = blocks->block(g);
+                Vector c(static_cast<Index>(members.size()));
+                for (std::size_t k = 0; k < members.size(); ++k) c[static_cast<Index>(k)] = c0[members[k]];
+                largest = std::max(largest, penalty.block_dual_norm(g, members, c));
+              }
+              return largest;
+            };
+            penalty.set_lambda(lambda_max);
+            BOOST_TEST(std::abs(largest_block_norm() - lambda_max) <= 1e-14 * lambda_max,
+                       "lambda_max " << lambda_max << " differs from the largest block dual norm "
+                                     << largest_block_norm());
+            penalty.set_lambda(base_lambda);
+            continue;
+          }
+          if (!bound.declares(Capability::zero_subdifferential)) continue;
           // At lambda_max every c0_j lies in d h_j(0); just below, one leaves it.
           penalty.set_lambda(lambda_max * (1.0 + 1e-12));
           for (Index j = 0; j < features; ++j) {
@@ -514,7 +581,8 @@ BOOST_AUTO_TEST_CASE(lambda_max_with_a_path_solve) {
           loss->prepare_target(y);
           auto design = sparsepath::testing::dense_design(data.x, data.names);
           Bound bound(variant, 63, /*unit_scales=*/true);
-          auto optimizer = make_component<Optimizer>("cd");
+          // cd for separable penalties, block coordinate descent for the others.
+          auto optimizer = make_component<Optimizer>(bound.declares(Capability::prox_1d) ? "cd" : "bcd");
           if (!has_all(bound.penalty->capabilities(), optimizer->required_penalty_capabilities()) ||
               !has_all(loss->capabilities(), optimizer->required_loss_capabilities())) {
             BOOST_TEST_MESSAGE(variant.label() << ": the cd optimizer cannot handle it; skipped");
@@ -545,6 +613,85 @@ BOOST_AUTO_TEST_CASE(lambda_max_with_a_path_solve) {
             for (const auto& [j, beta] : point.coefficients) {
               BOOST_TEST((beta >= variant.lower_limit && beta <= variant.upper_limit),
                          "coefficient " << j << " = " << beta << " outside the bounds");
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Capability block_prox: the block prox minimises its objective (no random perturbation, no
+// coordinate set to zero, does better), is zero exactly when block_dual_norm(v / step) <= lambda,
+// and the sphere test never certifies a block some point of the sphere would open.
+BOOST_AUTO_TEST_CASE(block_prox_and_block_tests) {
+  for (const auto& variant : variants()) {
+    BOOST_TEST_CONTEXT(variant.label()) {
+      Bound bound(variant, 71);
+      if (!bound.declares(Capability::block_prox)) {
+        BOOST_TEST_MESSAGE(variant.label() << " does not declare block_prox: skipped");
+        continue;
+      }
+      Penalty& penalty = *bound.penalty;
+      const BlockStructure* blocks = penalty.blocks();
+      const Index count = blocks ? blocks->count() : features;
+      std::mt19937 generator(72);
+      std::normal_distribution<double> normal(0.0, 1.0);
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      for (Index g = 0; g < count; ++g) {
+        std::vector<Index> members;
+        if (blocks) members.assign(blocks->block(g).begin(), blocks->block(g).end());
+        else members.push_back(g);
+        if (members.size() == 1 && penalty.is_unpenalized(members[0])) continue;
+        const Index size = static_cast<Index>(members.size());
+        auto block_value = [&](const Vector& x) {
+          Vector w = Vector::Zero(features);
+          for (Index a = 0; a < size; ++a) w[members[static_cast<std::size_t>(a)]] = x[a];
+          return penalty.value(w);
+        };
+        auto within = [&](const Vector& x) {
+          for (Index a = 0; a < size; ++a) {
+            if (!penalty.within_domain(members[static_cast<std::size_t>(a)], x[a])) return false;
+          }
+          return true;
+        };
+        for (int trial = 0; trial < 40; ++trial) {
+          BOOST_TEST_CONTEXT("block " << g << ", trial " << trial) {
+            const double step = 0.2 + 2.0 * unit(generator);
+            Vector v(size);
+            const double spread = base_lambda * step * (0.3 + 3.0 * unit(generator));
+            for (Index a = 0; a < size; ++a) v[a] = spread * normal(generator);
+            Vector x(size);
+            penalty.prox_block(g, members, v, step, x);
+            BOOST_TEST(within(x), "prox output outside the domain");
+            auto objective = [&](const Vector& at) { return (at - v).squaredNorm() / (2.0 * step) + block_value(at); };
+            const double best = objective(x);
+            for (int k = 0; k < 200; ++k) {
+              Vector other = x;
+              const double size_of = k < 100 ? 1e-3 : 0.3;
+              for (Index a = 0; a < size; ++a) other[a] += size_of * normal(generator) * (1.0 + std::abs(x[a]));
+              if (k % 5 == 0) other[static_cast<Index>(k / 5) % size] = 0.0;
+              if (!within(other)) continue;
+              BOOST_TEST(objective(other) >= best - 1e-12 * (1.0 + std::abs(best)),
+                         "prox not optimal: " << objective(other) << " < " << best);
+            }
+            const double norm = penalty.block_dual_norm(g, members, v / step);
+            const bool zero = x.isZero(0.0);
+            if (norm < penalty.lambda() * (1.0 - 1e-9)) BOOST_TEST(zero, "dual norm " << norm << " < lambda but prox nonzero");
+            if (norm > penalty.lambda() * (1.0 + 1e-9)) BOOST_TEST(!zero, "dual norm " << norm << " > lambda but prox zero");
+            // Sphere test: sample the sphere's surface and inside.
+            const double radius = base_lambda * 0.5 * unit(generator);
+            Vector centre(size);
+            for (Index a = 0; a < size; ++a) centre[a] = base_lambda * 0.6 * normal(generator);
+            if (penalty.block_zero_certain(g, members, centre, radius)) {
+              for (int k = 0; k < 200; ++k) {
+                Vector direction(size);
+                for (Index a = 0; a < size; ++a) direction[a] = normal(generator);
+                const double length = k % 2 == 0 ? radius : radius * unit(generator);
+                const Vector point = centre + length * direction / std::max(direction.norm(), 1e-300);
+                const double at = penalty.block_dual_norm(g, members, point);
+                BOOST_TEST(at < penalty.lambda(), "certified block opens at " << at << " >= lambda");
+              }
             }
           }
         }

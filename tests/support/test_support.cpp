@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
@@ -18,6 +19,20 @@ PluginManager& plugins() {
   static PluginManager* manager = [] {
     auto* created = new PluginManager();  // never destroyed: outlives every static component
     created->load_directories({fs::path(SPARSEPATH_BINARY_DIR) / "lib" / "sparsepath" / "plugins"});
+    // Plugins built outside this tree join the suites (the conformance tests run on every
+    // registered component) through SPARSEPATH_TEST_EXTRA_PLUGINS, a ':'-separated list of
+    // library files; tests/sdk/check_sdk.cmake uses it. A library that fails to load throws,
+    // so a wrong path fails every test instead of silently testing nothing new.
+    if (const char* extra = std::getenv("SPARSEPATH_TEST_EXTRA_PLUGINS")) {
+      const std::string list = extra;
+      std::size_t start = 0;
+      while (start <= list.size()) {
+        std::size_t end = list.find(':', start);
+        if (end == std::string::npos) end = list.size();
+        if (end > start) created->load_library(list.substr(start, end - start));
+        start = end + 1;
+      }
+    }
     return created;
   }();
   return *manager;

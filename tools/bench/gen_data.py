@@ -24,6 +24,7 @@ Files in a case directory:
   lambda_a<alpha>.txt   the lambda grid every tool uses for this elastic-net mixing
                    parameter: one value per line ('#' comment lines first), decreasing
   beta_true.csv    feature,coef (feature -1 is the intercept), original scale
+  groups.txt       grouped case only: one group label per feature (g0, g0, ..., g199)
 
 Lambda grid = glmnet's default for (family, alpha, standardize=TRUE, intercept=TRUE):
 lambda_max = max_j |<x_j - mean_j, y - mean(y)>| / (n s_j) / max(alpha, 1e-3), s_j the
@@ -53,7 +54,7 @@ GENERATOR_VERSION = 1
 N_LAMBDA = 100
 ALPHAS = (1.0, 0.5)
 
-# Full-size cases.  kind: dense_gauss | dense_logit | sparse_gauss
+# Full-size cases.  kind: dense_gauss | dense_logit | sparse_gauss | group_gauss
 CASES = {
     "a": dict(kind="dense_gauss", n=10000, p=1000, k=20, rho=0.5, snr=3.0, seed=71001,
               what="dense, n=10000 p=1000, AR(1) rho=0.5, shifted/scaled columns, "
@@ -70,6 +71,11 @@ CASES = {
     "d2": dict(kind="dense_logit", n=500, p=20000, k=20, rho=0.5, eta_sd=2.0, b0=0.3,
                seed=71005, what="dense logistic wide, n=500 p=20000, AR(1) rho=0.5, "
                                 "shifted/scaled columns, 20 true nonzeros, sd(eta)=2"),
+    "f": dict(kind="group_gauss", n=2000, groups=200, group_size=10, rho=0.5, active_groups=5,
+              active_within=5, snr=3.0, seed=71006,
+              what="grouped, n=2000 p=2000 = 200 groups of 10 (within-group equicorrelation "
+                   "0.5), 5 active groups with 5 nonzeros each, gaussian SNR 3 (the shape of "
+                   "../shared/bench/gen_data.py case f)"),
 }
 
 
@@ -77,6 +83,12 @@ def case_params(name, quick):
     """Parameters of a case; --quick divides n and p by 10 (the sparse case keeps
     its expected 20 nonzeros per column, so its density goes up tenfold)."""
     c = dict(CASES[name])
+    if quick and c["kind"] == "group_gauss":  # keep the groups of 10: fewer groups instead
+        c["n"] //= 10
+        c["groups"] //= 10
+        c["seed"] += 500
+        c["what"] = "quick (n/10, groups/10) version of: " + c["what"]
+        return c
     if quick:
         c["n"] //= 10
         c["p"] //= 10
@@ -175,6 +187,30 @@ def make_sparse(rng, c):
     return X, y, "gaussian", b0, support, beta
 
 
+def make_grouped(rng, c):
+    """Groups of equicorrelated columns: x = sqrt(rho) u_g + sqrt(1 - rho) e (unit variance,
+    correlation rho inside a group, 0 across); a few active groups, a few effects in each."""
+    n, groups, size, rho = c["n"], c["groups"], c["group_size"], c["rho"]
+    p = groups * size
+    X = np.empty((n, p), order="F")
+    for g in range(groups):
+        shared = rng.standard_normal(n)
+        for t in range(size):
+            X[:, g * size + t] = np.sqrt(rho) * shared + np.sqrt(1.0 - rho) * rng.standard_normal(n)
+    active = np.sort(rng.choice(groups, size=c["active_groups"], replace=False))
+    support = np.sort(np.concatenate([g * size + rng.choice(size, size=c["active_within"], replace=False)
+                                      for g in active]))
+    beta = effects(rng, support.size)
+    centred = X[:, support] @ beta
+    centred -= centred.mean()
+    noise_sd = np.sqrt(np.var(centred) / c["snr"])
+    y = 1.0 + centred + noise_sd * rng.standard_normal(n)
+    y, f = unit_sd(y)
+    beta = beta * f
+    b0 = f * 1.0 - X[:, support].mean(axis=0) @ beta
+    return X, y, "gaussian", b0, support, beta
+
+
 # ------------------------------------------------------------------ lambda grid
 def glmnet_grid(X, y, alpha):
     n, p = X.shape
@@ -233,6 +269,8 @@ def generate(name, quick, root):
     rng = np.random.Generator(np.random.PCG64(params["seed"]))
     if params["kind"] == "sparse_gauss":
         X, y, family, b0, support, beta = make_sparse(rng, params)
+    elif params["kind"] == "group_gauss":
+        X, y, family, b0, support, beta = make_grouped(rng, params)
     else:
         X, y, family, b0, support, beta = make_dense(rng, params)
     n, p = X.shape
@@ -245,6 +283,9 @@ def generate(name, quick, root):
         np.asfortranarray(X).T.astype("<f8").tofile(os.path.join(tmp, "X.f64"))
         hashes["X.f64"] = sha256_file(os.path.join(tmp, "X.f64"))
         write_dense_csv(os.path.join(tmp, "data.csv"), X, y)
+    if params["kind"] == "group_gauss":
+        with open(os.path.join(tmp, "groups.txt"), "w") as f:
+            f.writelines("g%d\n" % (j // params["group_size"]) for j in range(p))
     with open(os.path.join(tmp, "y.txt"), "w") as f:
         f.writelines("%.17g\n" % v for v in y)
     hashes["y.txt"] = sha256_file(os.path.join(tmp, "y.txt"))

@@ -15,6 +15,9 @@
 #   --doc FILE   also write the report to FILE (a full run of all cases writes
 #                docs/benchmarks.md by itself, or docs/benchmarks-2-threads.md with --threads 2)
 #
+# Then the grouped case f (tools/bench/grouped.py, no peers): the sparse-group lasso path next to
+# the lasso path on the same data; report in build/bench-results/grouped[-quick]/report.md.
+#
 # Installs missing Debian packages (apt-get install -y; idempotent), uses /usr/bin/python3 and
 # the already built build/bin/sparsepath (tools/build.sh runs only if it is missing; set
 # $SPARSEPATH to benchmark another binary). Data: build/bench-data/ (cached, never committed);
@@ -25,7 +28,7 @@ here="$root/tools/bench"
 
 for arg in "$@"; do
   case "$arg" in
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   esac
 done
 
@@ -38,4 +41,10 @@ if [ -z "${SPARSEPATH:-}" ] && [ ! -x "$root/build/bin/sparsepath" ]; then
   "$root/tools/build.sh"
 fi
 
-exec /usr/bin/python3 "$here/bench.py" "$@"
+/usr/bin/python3 "$here/bench.py" "$@"
+# The grouped case (f) has no peer: the sparse-group lasso path is timed next to the lasso path.
+grouped=()
+for arg in "$@"; do
+  case "$arg" in --quick) grouped+=(--quick) ;; esac
+done
+exec /usr/bin/python3 "$here/grouped.py" "${grouped[@]}"

@@ -405,6 +405,13 @@ Params validate_params(const Schema& schema, const SectionSpec& section,
         }
         break;
       }
+      case ValueType::choice_or_path: {
+        if (std::find(spec.choices.begin(), spec.choices.end(), value) != spec.choices.end()) break;
+        fs::path file(value);
+        if (file.is_relative() && !base_directory.empty()) file = base_directory / file;
+        value = file.lexically_normal().string();
+        break;
+      }
       case ValueType::path: {
         fs::path file(value);
         if (file.is_relative() && !base_directory.empty()) file = base_directory / file;

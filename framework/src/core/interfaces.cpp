@@ -1,5 +1,7 @@
 #include "sparsepath/core/interfaces.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace sparsepath {
@@ -93,6 +95,36 @@ double Penalty::dual_scaling(VecIn) const {
 }
 double Penalty::conjugate(VecIn) const {
   throw Error("this penalty has no conjugate (capability dual_point)");
+}
+double steady_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+bool SolveControl::stop_requested() const {
+  return (interrupt != nullptr && interrupt->load(std::memory_order_relaxed)) || steady_seconds() > deadline_seconds;
+}
+
+void Penalty::prox_block(Index, std::span<const Index> members, VecIn v, double step, VecOut out) const {
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    const Index at = static_cast<Index>(k);
+    out[at] = prox_1d(members[k], v[at], 1.0 / step);
+  }
+}
+double Penalty::block_dual_norm(Index, std::span<const Index> members, VecIn c) const {
+  // d h_j(0) = lambda [low_j, high_j] / lambda: c_j lies in lambda' dOmega_j(0) from
+  // lambda' = lambda c_j / high_j (c_j > 0) or lambda c_j / low_j (c_j < 0) on.
+  double largest = 0.0;
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    const double value = c[static_cast<Index>(k)];
+    if (value == 0.0) continue;
+    const Interval allowed = zero_subdifferential(members[k]);
+    const double edge = value > 0.0 ? allowed.high : allowed.low;
+    if (!std::isfinite(edge)) continue;
+    if (edge == 0.0) return std::numeric_limits<double>::infinity();
+    largest = std::max(largest, lambda() * value / edge);
+  }
+  return largest;
 }
 
 }  // namespace sparsepath

@@ -30,6 +30,7 @@ std::string_view to_string(ValueType type) {
     case ValueType::text: return "text";
     case ValueType::path: return "path";
     case ValueType::choice: return "choice";
+    case ValueType::choice_or_path: return "choice or path";
     case ValueType::real_list: return "list of reals";
     case ValueType::text_list: return "list";
   }
@@ -142,6 +143,11 @@ Schema& Schema::text(std::string key, std::optional<std::string> default_value, 
 Schema& Schema::path(std::string key, std::optional<std::string> default_value, std::string doc) {
   return add({std::move(key), ValueType::path, default_value.value_or(""), false, std::move(doc),
               std::nullopt, {}});
+}
+Schema& Schema::choice_or_path(std::string key, std::string default_value, std::vector<std::string> choices,
+                               std::string doc) {
+  return add({std::move(key), ValueType::choice_or_path, std::move(default_value), false, std::move(doc),
+              std::nullopt, std::move(choices)});
 }
 Schema& Schema::choice(std::string key, std::string default_value, std::vector<std::string> choices,
                        std::string doc) {

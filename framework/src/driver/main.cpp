@@ -57,9 +57,10 @@ void load_default_plugins(PluginManager& plugins, const std::vector<std::string>
 std::string describe_key(const KeySpec& key) {
   std::ostringstream out;
   out << "  " << key.key << " (" << to_string(key.type);
-  if (key.type == ValueType::choice) {
+  if (key.type == ValueType::choice || key.type == ValueType::choice_or_path) {
     out << ": ";
     for (std::size_t i = 0; i < key.choices.size(); ++i) out << (i ? " | " : "") << key.choices[i];
+    if (key.type == ValueType::choice_or_path) out << " | FILE";
   }
   out << ")";
   if (key.required) out << " required";
@@ -96,8 +97,9 @@ std::string markdown_reference(const PluginManager& plugins) {
     for (const KeySpec& key : schema.keys()) {
       std::string allowed;
       if (key.range) allowed = key.range->describe(key.key);
-      if (key.type == ValueType::choice) {
+      if (key.type == ValueType::choice || key.type == ValueType::choice_or_path) {
         for (std::size_t i = 0; i < key.choices.size(); ++i) allowed += (i ? ", " : "") + key.choices[i];
+        if (key.type == ValueType::choice_or_path) allowed += ", or a file";
       }
       std::string default_value = key.required ? "**required**" : (key.default_value.empty() ? "unset" : "`" + key.default_value + "`");
       out << "| `" << key.key << "` | " << to_string(key.type) << " | " << default_value << " | "

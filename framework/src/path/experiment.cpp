@@ -704,7 +704,23 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   if (data_params.has("weights")) files.emplace_back("data.weights", data_params.text("weights"));
   if (data_params.has("target_file")) files.emplace_back("data.target_file", data_params.text("target_file"));
   if (path_params.has("lambda_file")) files.emplace_back("path.lambda_file", path_params.text("lambda_file"));
-  if (parts.penalty.params.has("penalty_factors")) files.emplace_back("penalty.penalty_factors", parts.penalty.params.text("penalty_factors"));
+  // Every file a component reads (its path keys, and choice-or-path keys given a file), so that
+  // a plugin's own inputs are checksummed like the framework's.
+  auto component_files = [&](const ComponentChoice& choice) {
+    for (const KeySpec& key : choice.entry->schema.keys()) {
+      if (!choice.params.has(key.key)) continue;
+      const std::string& value = choice.params.text(key.key);
+      const bool is_file = key.type == ValueType::path ||
+                           (key.type == ValueType::choice_or_path &&
+                            std::find(key.choices.begin(), key.choices.end(), value) == key.choices.end());
+      if (is_file && !value.empty()) files.emplace_back(choice.role + "." + key.key, value);
+    }
+  };
+  component_files(parts.design);
+  component_files(parts.loss);
+  component_files(parts.penalty);
+  component_files(parts.optimizer);
+  for (const ComponentChoice& rule : parts.rules) component_files(rule);
   for (std::size_t i = 0; i < files.size(); ++i) {
     std::error_code error;
     manifest << (i ? ", " : "") << "\n    {\"key\": " << json_escape(files[i].first)

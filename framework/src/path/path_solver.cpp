@@ -4,17 +4,9 @@
 #include "sparsepath/core/schema.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 namespace sparsepath {
-
-namespace {
-double now_seconds() {
-  using clock = std::chrono::steady_clock;
-  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 bool PathOptions::is_valid(std::string* why) const {
   auto fail = [&](const std::string& text) {
@@ -409,6 +401,56 @@ void PathSolver::finish_evaluation(const SolverState& state, Evaluation& result,
   result.gap = result.primal - result.dual;
 }
 
+// The KKT re-check of a block penalty over the members outside the working set: in a block with a
+// nonzero coordinate a zero coordinate is optimal iff its correlation lies in d h_j(0) (the
+// feature-level interval); a block at zero is optimal iff its correlations (over the members no
+// safe rule removed) have block_dual_norm <= lambda. Violating blocks enter whole.
+Index PathSolver::block_violations(const SolverState& state, const Evaluation& evaluation,
+                                   const std::vector<char>& keep_safe, std::vector<char>& in_working_set,
+                                   std::vector<Index>& working_set) const {
+  const Penalty& penalty = problem_.penalty;
+  const BlockStructure& blocks = *penalty.blocks();
+  const double lambda = penalty.lambda();
+  Index violations = 0;
+  for (Index g = 0; g < blocks.count(); ++g) {
+    block_members_.clear();
+    bool outside = false, nonzero = false;
+    for (Index j : blocks.block(g)) {
+      const bool is_excluded = !standardization_.excluded.empty() && standardization_.excluded[j];
+      if (!keep_safe[j] || is_excluded) continue;
+      block_members_.push_back(j);
+      outside |= !in_working_set[j];
+      nonzero |= state.w[j] != 0.0;
+    }
+    if (!outside) continue;
+    bool violated = false;
+    if (nonzero) {
+      for (Index j : block_members_) {
+        if (in_working_set[j]) continue;
+        const Interval& allowed = intervals_[static_cast<std::size_t>(j)];
+        const double slack = 1e-12 * std::max(std::abs(allowed.low) < HUGE_VAL ? std::abs(allowed.low) : 0.0,
+                                              std::abs(allowed.high) < HUGE_VAL ? std::abs(allowed.high) : 0.0);
+        const double c = evaluation.correlation[j];
+        violated |= c < allowed.low - slack || c > allowed.high + slack;
+      }
+    } else {
+      block_correlation_.resize(static_cast<Index>(block_members_.size()));
+      for (std::size_t k = 0; k < block_members_.size(); ++k) {
+        block_correlation_[static_cast<Index>(k)] = evaluation.correlation[block_members_[k]];
+      }
+      violated = penalty.block_dual_norm(g, block_members_, block_correlation_) > lambda * (1.0 + 1e-12);
+    }
+    if (!violated) continue;
+    ++violations;
+    for (Index j : block_members_) {
+      if (in_working_set[j]) continue;
+      working_set.push_back(j);
+      in_working_set[j] = 1;
+    }
+  }
+  return violations;
+}
+
 double PathSolver::safe_radius(const Evaluation& at) const {
   if (!std::isfinite(at.gap)) return std::numeric_limits<double>::infinity();
   // With unpenalized features and a non-quadratic loss the dual point is not exactly feasible
@@ -454,7 +496,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
 
   const double gap_tolerance = options_.tolerance * null_objective_;
   const double loss_curvature = problem_.loss.curvature_bound();
-  const double start_time = now_seconds();
+  const double start_time = steady_seconds();
   SolverState state = null_state();
   Vector previous_correlation = rho0_correlation_;
   double previous_lambda = std::max(lambda_max_, grid.front());
@@ -470,6 +512,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   auto excluded = [&](Index j) {
     return !standardization_.excluded.empty() && standardization_.excluded[j];
   };
+  const BlockStructure* blocks = penalty.blocks();
 
   for (std::size_t k = 0; k < grid.size(); ++k) {
     if (interrupt != nullptr && interrupt->load()) {
@@ -477,7 +520,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       result.stop_reason = "interrupted";
       break;
     }
-    const double point_start = now_seconds();
+    const double point_start = steady_seconds();
     const double flops_at_start = evaluation_flops_;
     const double lambda = grid[k];
     penalty.set_lambda(lambda);
@@ -512,14 +555,23 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     working_set.clear();
     std::fill(in_working_set.begin(), in_working_set.end(), 0);
     for (Index j = 0; j < p; ++j) {
-      if (!keep_safe[j]) continue;
+      if (!keep_safe[j] || in_working_set[j]) continue;
       if (keep_strong[j] || ever_active[j] || state.w[j] != 0.0 || penalty.is_unpenalized(j)) {
-        working_set.push_back(j);
-        in_working_set[j] = 1;
-      } else {
-        ++point.screening.strong_discarded;
+        if (blocks != nullptr) {
+          // Block penalties work on whole blocks: every member no safe rule removed comes along.
+          for (Index member : blocks->block(blocks->block_of[static_cast<std::size_t>(j)])) {
+            if (keep_safe[member] && !in_working_set[member]) {
+              working_set.push_back(member);
+              in_working_set[member] = 1;
+            }
+          }
+        } else {
+          working_set.push_back(j);
+          in_working_set[j] = 1;
+        }
       }
     }
+    for (Index j = 0; j < p; ++j) point.screening.strong_discarded += (keep_safe[j] && !in_working_set[j]);
     // Safe screening may remove coordinates that are currently nonzero: zero them.
     auto drop_screened = [&]() {
       bool changed = false;
@@ -550,6 +602,29 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       const Evaluation& restricted = evaluate_working_set(at, working_set);
       return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
     };
+    if (has_safe_dynamic) {
+      // Dynamic screening inside the solve (MATH.md 4.5). The working set's gap certifies the full
+      // problem only when the working set is every feature no safe rule removed (no strong-rule
+      // discards pending); then the rules run on the evaluation certified() just made.
+      control.screen = [&](const SolverState& at, std::vector<Index>& removed) {
+        (void)at;
+        removed.clear();
+        Index kept = 0;
+        for (Index j = 0; j < p; ++j) kept += keep_safe[j] ? 1 : 0;
+        if (kept != static_cast<Index>(working_set.size())) return;
+        const Evaluation& restricted = working_scratch_;
+        if (!std::isfinite(restricted.gap)) return;
+        dynamic_scaled_ = restricted.scaling * restricted.correlation;
+        const ScreeningContext context{problem_, lambda, previous_lambda, dynamic_scaled_, previous_correlation,
+                                       safe_radius(restricted), column_norms_};
+        for (const ScreeningRule* rule : rules_) {
+          if (rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check) rule->screen(context, keep_safe);
+        }
+        for (Index j : working_set) {
+          if (!keep_safe[j]) removed.push_back(j);
+        }
+      };
+    }
     if (options_.time_budget_seconds > 0.0) control.deadline_seconds = start_time + options_.time_budget_seconds;
     SolveStats stats;
     Outcome outcome;
@@ -570,9 +645,11 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
           in_working_set[j] = 1;
           continue;
         }
+        if (blocks != nullptr) continue;
         const Interval allowed = penalty.zero_subdifferential(j);
         if (rho0_correlation_[j] < allowed.low || rho0_correlation_[j] > allowed.high) skip_solve = false;
       }
+      if (blocks != nullptr && penalty.lambda_max(rho0_correlation_) > lambda) skip_solve = false;
       evaluate_into(state, evaluation);
     }
     bool full_is_current = skip_solve;  // the null state was just evaluated in full
@@ -580,6 +657,15 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       if (!skip_solve) {
         outcome = optimizer_.solve(problem_, working_set, state, control, stats);
         full_is_current = false;
+        if (control.screen) {  // features the dynamic screening removed during the solve leave
+          drop_screened();
+          std::vector<Index> kept;
+          for (Index j : working_set) {
+            if (keep_safe[j]) kept.push_back(j);
+            else in_working_set[j] = 0;
+          }
+          working_set.swap(kept);
+        }
         if (outcome.status == Status::interrupted || outcome.status == Status::numerical_issue) break;
         // The gap of the subproblem is a lower bound of the full gap and costs O(n |working set|):
         // refine on it before paying for a full pass over the data.
@@ -609,7 +695,8 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       // KKT re-check over every feature outside the working set that no safe rule removed.
       refresh_intervals();
       Index violations = 0;
-      for (Index j = 0; j < p; ++j) {
+      if (blocks != nullptr) violations = block_violations(state, evaluation, keep_safe, in_working_set, working_set);
+      for (Index j = 0; j < p && blocks == nullptr; ++j) {
         if (!keep_safe[j] || in_working_set[j]) continue;
         const Interval& allowed = intervals_[static_cast<std::size_t>(j)];
         const double c = evaluation.correlation[j];
@@ -681,7 +768,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     point.screening.safe_screened = screened;
     point.screening.working_set = static_cast<Index>(working_set.size());
     point.deviance_ratio = null_objective_ > 0.0 ? 1.0 - evaluation.loss / null_objective_ : 0.0;
-    point.seconds = now_seconds() - point_start;
+    point.seconds = steady_seconds() - point_start;
     result.points.push_back(point);
     if (progress) progress(result.points.back(), static_cast<Index>(k), static_cast<Index>(grid.size()));
 
@@ -700,7 +787,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       result.stop_reason = "max_nonzeros reached";
       break;
     }
-    if (options_.time_budget_seconds > 0.0 && now_seconds() - start_time > options_.time_budget_seconds) {
+    if (options_.time_budget_seconds > 0.0 && steady_seconds() - start_time > options_.time_budget_seconds) {
       result.stop_reason = "time budget reached";
       break;
     }

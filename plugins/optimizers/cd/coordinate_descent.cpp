@@ -6,23 +6,11 @@
 
 #include <type_traits>
 
-#include <chrono>
 #include <cmath>
 
 namespace sparsepath::plugins {
 
 namespace {
-
-double now_seconds() {
-  using clock = std::chrono::steady_clock;
-  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
-}
-
-// An interrupt (SIGINT/SIGTERM) or the path's time budget.
-bool stop_was_requested(const SolveControl& control) {
-  return (control.interrupt != nullptr && control.interrupt->load(std::memory_order_relaxed)) ||
-         now_seconds() > control.deadline_seconds;
-}
 
 // Column access specialised on storage; all three expose the same small interface.
 struct DenseColumns {
@@ -244,7 +232,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       result.converged = true;
       return finish();
     }
-    if (stop_was_requested(control)) {
+    if (control.stop_requested()) {
       result.interrupted = true;
       return finish();
     }
@@ -275,7 +263,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
           return finish();
         }
       }
-      if ((stats.passes & 63) == 0 && stop_was_requested(control)) {
+      if ((stats.passes & 63) == 0 && control.stop_requested()) {
         result.interrupted = true;
         return finish();
       }
@@ -389,7 +377,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       result.converged = true;
       break;
     }
-    if (stop_was_requested(control)) {
+    if (control.stop_requested()) {
       result.interrupted = true;
       break;
     }
@@ -695,7 +683,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       converged = true;
       break;
     }
-    if (stop_was_requested(control)) {
+    if (control.stop_requested()) {
       interrupted = true;
       break;
     }

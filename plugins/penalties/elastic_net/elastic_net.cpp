@@ -45,8 +45,9 @@ class ElasticNet final : public Penalty {
   }
 
   Capability capabilities() const override {
-    return Capability::prox_1d | Capability::dual_point | Capability::zero_subdifferential |
-           Capability::smooth_on_support;
+    // block_prox: one block per feature, through the default prox_block (prox_1d per coordinate).
+    return Capability::prox_1d | Capability::block_prox | Capability::dual_point |
+           Capability::zero_subdifferential | Capability::smooth_on_support;
   }
 
   Outcome bind(const PenaltyContext& context) override {

@@ -1,6 +1,7 @@
 // Gap-safe sphere test (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017): the dual optimum
 // lies within `radius` of the current feasible dual point, so feature j is zero at the optimum
-// when every correlation in [c_j - r ||x_j||, c_j + r ||x_j||] lies strictly inside d h_j(0).
+// when every correlation in [c_j - r ||x_j||, c_j + r ||x_j||] lies strictly inside d h_j(0);
+// for block penalties, a whole block is zero when the penalty's block sphere test says so.
 #include "sparsepath/core/registry.hpp"
 #include "sparsepath/plugin/abi.hpp"
 
@@ -34,7 +35,33 @@ class GapSafe final : public ScreeningRule {
         keep[j] = 0;
       }
     }
+    if (const BlockStructure* blocks = penalty.blocks()) screen_blocks(context, *blocks, keep);
   }
+
+ private:
+  // Block penalties (MATH.md 4.2-4.3): ||X_g^T (theta - theta*)||_2 <= ||X_g||_2 R, and the
+  // Frobenius norm of the members still kept bounds ||X_g||_2 of the reduced problem (members
+  // already removed are zero at the optimum, so the block's test runs over the others).
+  void screen_blocks(const ScreeningContext& context, const BlockStructure& blocks, std::span<char> keep) const {
+    const Penalty& penalty = context.problem.penalty;
+    for (Index g = 0; g < blocks.count(); ++g) {
+      members_.clear();
+      double frobenius = 0.0;
+      for (Index j : blocks.block(g)) {
+        if (!keep[static_cast<std::size_t>(j)]) continue;
+        members_.push_back(j);
+        frobenius += context.column_norms[j] * context.column_norms[j];
+      }
+      if (members_.empty()) continue;
+      centre_.resize(static_cast<Index>(members_.size()));
+      for (std::size_t k = 0; k < members_.size(); ++k) centre_[static_cast<Index>(k)] = context.correlation[members_[k]];
+      if (penalty.block_zero_certain(g, members_, centre_, context.radius * std::sqrt(frobenius))) {
+        for (Index j : members_) keep[static_cast<std::size_t>(j)] = 0;
+      }
+    }
+  }
+  mutable std::vector<Index> members_;
+  mutable Vector centre_;
 };
 
 void register_gap_safe(Registry& registry) {

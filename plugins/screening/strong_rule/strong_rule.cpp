@@ -1,6 +1,7 @@
 // Sequential strong rule (Tibshirani et al. 2012): discard j when its correlation at the
 // previous solution satisfies |c_j| < 2 lambda_k - lambda_{k-1} (scaled by the penalty's
-// subdifferential at zero). Not safe: the path solver re-checks KKT on everything discarded.
+// subdifferential at zero), and a block when its dual norm is below 2 lambda_k - lambda_{k-1}.
+// Not safe: the path solver re-checks KKT on everything discarded.
 #include "sparsepath/core/registry.hpp"
 #include "sparsepath/plugin/abi.hpp"
 
@@ -29,7 +30,24 @@ class StrongRule final : public ScreeningRule {
       const Interval shrunk{allowed.low * factor, allowed.high * factor};
       if (shrunk.strictly_contains(context.previous_correlation[index])) keep[j] = 0;
     }
+    // Blocks (MATH.md 4.4): discard g when Omega_g^D(c_g) < 2 lambda_k - lambda_{k-1}.
+    if (const BlockStructure* blocks = penalty.blocks()) {
+      const double threshold = 2.0 * context.lambda - context.previous_lambda;
+      for (Index g = 0; g < blocks->count(); ++g) {
+        const auto members = blocks->block(g);
+        correlation_.resize(static_cast<Index>(members.size()));
+        for (std::size_t k = 0; k < members.size(); ++k) {
+          correlation_[static_cast<Index>(k)] = context.previous_correlation[members[k]];
+        }
+        if (penalty.block_dual_norm(g, members, correlation_) < threshold) {
+          for (Index j : members) keep[static_cast<std::size_t>(j)] = 0;
+        }
+      }
+    }
   }
+
+ private:
+  mutable Vector correlation_;
 };
 
 void register_strong_rule(Registry& registry) {

@@ -124,6 +124,19 @@ struct Interval {
   bool strictly_contains(double value) const { return low < value && value < high; }
 };
 
+// Blocks (groups) of features, for penalties separable over blocks but not over features:
+// block g holds members[offsets[g] .. offsets[g+1]), and every feature is in exactly one block.
+struct BlockStructure {
+  std::vector<Index> offsets{0};
+  std::vector<Index> members;
+  std::vector<Index> block_of;  // feature -> its block
+  Index count() const { return static_cast<Index>(offsets.size()) - 1; }
+  std::span<const Index> block(Index g) const {
+    return {members.data() + offsets[static_cast<std::size_t>(g)],
+            static_cast<std::size_t>(offsets[static_cast<std::size_t>(g) + 1] - offsets[static_cast<std::size_t>(g)])};
+  }
+};
+
 class SPARSEPATH_INTERFACE Penalty : public Component {
  public:
   static constexpr ComponentKind kind = ComponentKind::penalty;
@@ -166,6 +179,23 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
     (void)j; (void)x; (void)first; (void)second;
     return false;
   }
+  // Capability block_prox. The blocks the penalty is separable over; nullptr: one block per
+  // feature (a separable penalty), and then block g is feature g.
+  virtual const BlockStructure* blocks() const { return nullptr; }
+  // argmin_x 1/(2 step) ||x - v||^2 + h_g(x) over the coordinates `members` of block g (a subset of
+  // the block; its other coordinates are held at zero); v and out follow the order of members.
+  // The default applies prox_1d to each coordinate (separable penalties).
+  virtual void prox_block(Index g, std::span<const Index> members, VecIn v, double step, VecOut out) const;
+  // The smallest lambda' >= 0 with c in lambda' dOmega_g(0), for c the correlations of `members`
+  // (those of the block's other coordinates taken as zero): zero is optimal for the block iff
+  // block_dual_norm <= lambda. The default reads zero_subdifferential (separable penalties).
+  virtual double block_dual_norm(Index g, std::span<const Index> members, VecIn c) const;
+  // A safe sphere test: true only when every c' with ||c' - centre||_2 <= radius has
+  // block_dual_norm(c') < lambda, so the block is zero at the optimum. The default never screens.
+  virtual bool block_zero_certain(Index g, std::span<const Index> members, VecIn centre, double radius) const {
+    (void)g; (void)members; (void)centre; (void)radius;
+    return false;
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -199,9 +229,20 @@ struct SolveControl {
   // required accuracy is reached; the state must be consistent (z = X w + b) when they do.
   std::function<bool(const SolverState&)> certified;
   int check_every = 10;      // passes between calls of `certified`
+  // Optional dynamic safe screening inside the solve (set by the path solver when a safe rule
+  // runs at every gap check and the working set is the whole screened problem). Call it right
+  // after `certified` returned false, on the same state: it fills `removed` with working-set
+  // features proven zero at the optimum. The optimizer then sets them to zero (keeping z
+  // consistent) and no longer updates them; the path solver drops them after the solve.
+  std::function<void(const SolverState&, std::vector<Index>& removed)> screen;
   const std::atomic<bool>* interrupt = nullptr;
   double deadline_seconds = std::numeric_limits<double>::infinity();
+  // An interrupt (SIGINT/SIGTERM) was raised or the deadline (on steady_seconds) has passed.
+  bool stop_requested() const;
 };
+
+// Seconds on the steady clock (the clock of SolveControl::deadline_seconds).
+double steady_seconds();
 
 struct SolveStats {
   long long passes = 0;        // full passes over the working set

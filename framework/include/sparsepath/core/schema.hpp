@@ -11,7 +11,8 @@
 
 namespace sparsepath {
 
-enum class ValueType { real, integer, boolean, text, path, choice, real_list, text_list };
+// choice_or_path: one of the choices, or else a file (resolved like a path).
+enum class ValueType { real, integer, boolean, text, path, choice, real_list, text_list, choice_or_path };
 
 std::string_view to_string(ValueType type);
 
@@ -51,6 +52,8 @@ class Schema {
   Schema& boolean(std::string key, bool default_value, std::string doc);
   Schema& text(std::string key, std::optional<std::string> default_value, std::string doc);
   Schema& path(std::string key, std::optional<std::string> default_value, std::string doc);
+  Schema& choice_or_path(std::string key, std::string default_value, std::vector<std::string> choices,
+                         std::string doc);
   Schema& choice(std::string key, std::string default_value, std::vector<std::string> choices,
                  std::string doc);
   Schema& real_list(std::string key, std::optional<std::string> default_value, std::string doc,

@@ -118,6 +118,11 @@ class PathSolver {
   mutable std::vector<Interval> intervals_;
   mutable double interval_lambda_ = -1.0;
   void refresh_stale(Evaluation& at) const;
+  Index block_violations(const SolverState& state, const Evaluation& evaluation,
+                         const std::vector<char>& keep_safe, std::vector<char>& in_working_set,
+                         std::vector<Index>& working_set) const;
+  mutable std::vector<Index> block_members_;
+  mutable Vector block_correlation_;
   mutable bool have_reference_ = false;
   mutable Vector reference_rho_, reference_correlation_, difference_;
   mutable std::vector<Index> exact_scratch_;
@@ -128,6 +133,7 @@ class PathSolver {
   mutable double evaluation_flops_ = 0.0;
   double column_flops() const { return 2.0 * design_nonzeros_ / static_cast<double>(std::max<Index>(1, problem_.design.cols())); }
   mutable Vector scaled_rho_;
+  Vector dynamic_scaled_;  // scratch of the dynamic screening callback
   mutable Evaluation working_scratch_;
   // Covariance mode (see Problem::gram).
   bool gram_mode_ = false;

@@ -35,6 +35,5 @@
   ";eigen=" SPARSEPATH_STRINGIFY(EIGEN_WORLD_VERSION) "." SPARSEPATH_STRINGIFY(               \
       EIGEN_MAJOR_VERSION) "." SPARSEPATH_STRINGIFY(EIGEN_MINOR_VERSION)                      \
   ";eigen_align=" SPARSEPATH_STRINGIFY(EIGEN_MAX_ALIGN_BYTES)                                 \
-  ";boost=" SPARSEPATH_STRINGIFY(BOOST_VERSION) ";ndebug=" SPARSEPATH_BUILD_NDEBUG           \
-  ";sparsepath_abi=1"
+  ";boost=" SPARSEPATH_STRINGIFY(BOOST_VERSION) ";ndebug=" SPARSEPATH_BUILD_NDEBUG
 #endif
