@@ -52,6 +52,11 @@ void gemv(const Matrix& x, const double* w, double* out) {
               x.data(), static_cast<int>(x.rows()), w, 1, 0.0, out, 1);
 }
 
+void gemv_add(Index rows, Index cols, double alpha, const double* a, Index lda, const double* x, double* y) {
+  cblas_dgemv(CblasColMajor, CblasNoTrans, static_cast<int>(rows), static_cast<int>(cols), alpha, a,
+              static_cast<int>(lda), x, 1, 1.0, y, 1);
+}
+
 void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram) {
   const int n = static_cast<int>(x.rows()), p = static_cast<int>(x.cols());
   gram.resize(p, p);

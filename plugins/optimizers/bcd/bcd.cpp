@@ -14,6 +14,7 @@
 // which are zeroed and left out of the following passes. In the path solver's covariance mode
 // (Problem::gram) the gradient of the working set is updated from the Gram matrix instead of the
 // residual.
+#include "sparsepath/core/blas.hpp"
 #include "sparsepath/core/registry.hpp"
 #include "sparsepath/core/working_blocks.hpp"
 #include "sparsepath/plugin/abi.hpp"
@@ -285,11 +286,11 @@ class BlockCoordinateDescent final : public Optimizer {
       } else if (members.back() - members.front() + 1 == size) {
         // Contiguous members (the usual layout of groups): one gemv reads and writes the gradient
         // once instead of once per member.
-        gradient_.noalias() -= g.middleCols(members.front(), size) * change_;
+        blas::gemv_add(g.rows(), size, -1.0, g.col(members.front()).data(), g.rows(), change_.data(), gradient_.data());
         stats.flops += 2.0 * static_cast<double>(gradient_.size()) * static_cast<double>(size);
       } else {
         for (Index a = 0; a < size; ++a) {
-          if (change_[a] != 0.0) gradient_.noalias() -= change_[a] * g.col(members[static_cast<std::size_t>(a)]);
+          if (change_[a] != 0.0) blas::axpy(g.rows(), -change_[a], g.col(members[static_cast<std::size_t>(a)]).data(), gradient_.data());
         }
         stats.flops += 2.0 * static_cast<double>(gradient_.size()) * static_cast<double>(size);
       }

@@ -11,6 +11,10 @@ namespace sparsepath::blas {
 SPARSEPATH_INTERFACE void gemv_t(const Matrix& x, const double* v, double* out);
 // out = X w
 SPARSEPATH_INTERFACE void gemv(const Matrix& x, const double* w, double* out);
+// y += alpha A x for a column-major block A (rows x cols, leading dimension lda), e.g. some
+// contiguous columns of a larger matrix; one OpenBLAS thread.
+SPARSEPATH_INTERFACE void gemv_add(Index rows, Index cols, double alpha, const double* a, Index lda,
+                                   const double* x, double* y);
 // gram = X^T diag(weights) X (full symmetric p x p); weights may be null (all ones), scale
 // multiplies the result.
 SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram);
