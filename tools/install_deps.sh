@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
-  libeigen3-dev libopenblas-dev coinor-libclp-dev
+  libeigen3-dev libopenblas-dev coinor-libclp-dev libglpk-dev
   "$@"
 )
 

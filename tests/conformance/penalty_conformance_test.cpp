@@ -638,6 +638,7 @@ BOOST_AUTO_TEST_CASE(block_prox_and_block_tests) {
       std::mt19937 generator(72);
       std::normal_distribution<double> normal(0.0, 1.0);
       std::uniform_real_distribution<double> unit(0.0, 1.0);
+      Index deep_inside = 0, certified_deep = 0;
       for (Index g = 0; g < count; ++g) {
         std::vector<Index> members;
         if (blocks) members.assign(blocks->block(g).begin(), blocks->block(g).end());
@@ -683,6 +684,13 @@ BOOST_AUTO_TEST_CASE(block_prox_and_block_tests) {
             const double radius = base_lambda * 0.5 * unit(generator);
             Vector centre(size);
             for (Index a = 0; a < size; ++a) centre[a] = base_lambda * 0.6 * normal(generator);
+            // A sphere far inside the zero set (centre and radius a hundredth of the scale) must
+            // be certified by a block penalty's test: a test that never certifies would pass.
+            if (blocks && penalty.block_dual_norm(g, members, centre * 0.01) + 0.01 * base_lambda * std::sqrt(static_cast<double>(size)) <
+                              0.5 * penalty.lambda()) {
+              ++deep_inside;
+              certified_deep += penalty.block_zero_certain(g, members, centre * 0.01, 0.001 * base_lambda);
+            }
             if (penalty.block_zero_certain(g, members, centre, radius)) {
               for (int k = 0; k < 200; ++k) {
                 Vector direction(size);
@@ -696,6 +704,8 @@ BOOST_AUTO_TEST_CASE(block_prox_and_block_tests) {
           }
         }
       }
+      if (blocks) BOOST_TEST(certified_deep == deep_inside, certified_deep << " of " << deep_inside
+                                                                  << " spheres deep inside the zero set certified");
     }
   }
 }

@@ -347,7 +347,7 @@ BOOST_AUTO_TEST_CASE(cd_bcd_and_fista_agree_on_lasso_paths) {
 // Every feature or group removed by the gap-safe rule, at any feasible point along the way, is zero
 // in a tight re-solve without screening.
 BOOST_AUTO_TEST_CASE(gap_safe_never_removes_an_active_group_or_feature) {
-  Index screened_groups = 0, screened_features = 0;
+  Index screened_groups = 0, screened_features = 0, screened_groups_alone = 0;
   for (bool logistic : {false, true}) {
     for (double alpha : {0.0, 0.3, 0.8}) {
       for (unsigned seed : {51u, 52u}) {
@@ -392,6 +392,7 @@ BOOST_AUTO_TEST_CASE(gap_safe_never_removes_an_active_group_or_feature) {
                 bool all = true;
                 for (int j = 5 * g; j < 5 * g + 5; ++j) all &= !keep[static_cast<std::size_t>(j)];
                 screened_groups += all;
+                if (alpha == 0.0) screened_groups_alone += all;  // no feature-level test can do it
               }
             }
           }
@@ -400,6 +401,7 @@ BOOST_AUTO_TEST_CASE(gap_safe_never_removes_an_active_group_or_feature) {
     }
   }
   BOOST_TEST(screened_groups > 0, "the test never screened a group");
+  BOOST_TEST(screened_groups_alone > 0, "the group-level test never screened a group of the group lasso");
   BOOST_TEST(screened_features > 0);
 }
 
@@ -482,7 +484,7 @@ BOOST_AUTO_TEST_CASE(logistic_sparse_group_lasso_on_breast_cancer) {
   const PathResult reference = plain.solve("bcd", lambdas, 1e-10);
   const PathResult by_fista = plain.solve("fista", lambdas, 1e-10);
   const PathResult dynamic = screened.solve("bcd", lambdas, 1e-10);
-  Index removed = 0;
+  Index removed = 0, removed_inside = 0;
   for (std::size_t k = 0; k < lambdas.size(); ++k) {
     BOOST_TEST_CONTEXT("lambda " << lambdas[k]) {
       BOOST_TEST(reference.points[k].converged);
@@ -492,7 +494,9 @@ BOOST_AUTO_TEST_CASE(logistic_sparse_group_lasso_on_breast_cancer) {
       BOOST_TEST(std::abs(by_fista.points[k].objective - objective) <= 1e-8 * objective);
       BOOST_TEST(std::abs(dynamic.points[k].objective - objective) <= 1e-8 * objective);
       removed += dynamic.points[k].screening.safe_screened;
+      removed_inside += dynamic.points[k].screening.dynamic_screened;
     }
   }
   BOOST_TEST(removed > 0, "gap-safe screening removed nothing");
+  BOOST_TEST(removed_inside > 0, "dynamic screening inside bcd never removed anything");
 }

@@ -105,6 +105,7 @@ template std::unique_ptr<Loss> make_component<Loss>(const std::string&, const st
 template std::unique_ptr<Penalty> make_component<Penalty>(const std::string&, const std::vector<std::pair<std::string, std::string>>&);
 template std::unique_ptr<Optimizer> make_component<Optimizer>(const std::string&, const std::vector<std::pair<std::string, std::string>>&);
 template std::unique_ptr<ScreeningRule> make_component<ScreeningRule>(const std::string&, const std::vector<std::pair<std::string, std::string>>&);
+template std::unique_ptr<LpBackend> make_component<LpBackend>(const std::string&, const std::vector<std::pair<std::string, std::string>>&);
 template std::unique_ptr<Writer> make_component<Writer>(const std::string&, const std::vector<std::pair<std::string, std::string>>&);
 
 RandomProblem::RandomProblem(Index n, Index p, unsigned seed, bool logistic, double correlation) {

@@ -1,4 +1,5 @@
 #include "sparsepath/core/interfaces.hpp"
+#include "sparsepath/core/schema.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -96,6 +97,50 @@ double Penalty::dual_scaling(VecIn) const {
 double Penalty::conjugate(VecIn) const {
   throw Error("this penalty has no conjugate (capability dual_point)");
 }
+bool LpModel::is_valid(std::string* why) const {
+  auto fail = [&](const std::string& text) {
+    if (why) *why = text;
+    return false;
+  };
+  const Index rows = constraints.rows(), cols = constraints.cols();
+  if (objective.size() != cols || column_lower.size() != cols || column_upper.size() != cols) {
+    return fail("LP: objective and column bounds need " + std::to_string(cols) + " entries (one per column)");
+  }
+  if (row_lower.size() != rows || row_upper.size() != rows) {
+    return fail("LP: row bounds need " + std::to_string(rows) + " entries (one per row)");
+  }
+  for (Index j = 0; j < cols; ++j) {
+    if (!std::isfinite(objective[j])) return fail("LP: objective of column " + std::to_string(j) + " is not finite");
+    if (std::isnan(column_lower[j]) || std::isnan(column_upper[j]) || column_lower[j] > column_upper[j]) {
+      return fail("LP: column " + std::to_string(j) + " bounds [" + format_real(column_lower[j]) + ", " +
+                  format_real(column_upper[j]) + "] are not an interval");
+    }
+  }
+  for (Index i = 0; i < rows; ++i) {
+    if (std::isnan(row_lower[i]) || std::isnan(row_upper[i]) || row_lower[i] > row_upper[i]) {
+      return fail("LP: row " + std::to_string(i) + " bounds [" + format_real(row_lower[i]) + ", " +
+                  format_real(row_upper[i]) + "] are not an interval");
+    }
+  }
+  for (Index k = 0; k < constraints.outerSize(); ++k) {
+    for (SparseMatrix::InnerIterator it(constraints, k); it; ++it) {
+      if (!std::isfinite(it.value())) return fail("LP: a constraint coefficient is not finite");
+    }
+  }
+  return true;
+}
+
+std::string_view to_string(LpStatus status) {
+  switch (status) {
+    case LpStatus::not_solved: return "not_solved";
+    case LpStatus::optimal: return "optimal";
+    case LpStatus::infeasible: return "infeasible";
+    case LpStatus::unbounded: return "unbounded";
+    case LpStatus::failed: return "failed";
+  }
+  return "unknown";
+}
+
 double steady_seconds() {
   using clock = std::chrono::steady_clock;
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();

@@ -500,7 +500,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   SolverState state = null_state();
   Vector previous_correlation = rho0_correlation_;
   double previous_lambda = std::max(lambda_max_, grid.front());
-  std::vector<char> ever_active(p, 0), keep_safe(p), keep_strong(p), in_working_set(p);
+  std::vector<char> ever_active(p, 0), keep_safe(p), keep_strong(p), in_working_set(p), dynamic_removed(p);
   std::vector<Index> working_set;
   double previous_deviance_ratio = 0.0;
   Evaluation last_full_evaluation;
@@ -531,6 +531,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     for (Index j = 0; j < p; ++j) {
       keep_safe[j] = excluded(j) ? 0 : 1;
       keep_strong[j] = keep_safe[j];
+      dynamic_removed[j] = 0;
     }
     // The previous point's final (full) evaluation is of this same state: only its
     // lambda-dependent parts change, so the warm start is certified without a pass over the data.
@@ -598,21 +599,32 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     control.tolerance = options_.inner_tolerance_ratio * gap_tolerance;
     control.max_passes = options_.max_passes;
     control.interrupt = interrupt;
+    // The state certified() last evaluated (its working-set coefficients and intercept), so that
+    // the screening callback reuses that evaluation only for the very same state.
+    Vector certified_w;
+    double certified_b = 0.0;
     control.certified = [&](const SolverState& at) {
       const Evaluation& restricted = evaluate_working_set(at, working_set);
+      if (has_safe_dynamic) {
+        certified_w.resize(static_cast<Index>(working_set.size()));
+        for (std::size_t k = 0; k < working_set.size(); ++k) certified_w[static_cast<Index>(k)] = at.w[working_set[k]];
+        certified_b = at.b;
+      }
       return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
     };
     if (has_safe_dynamic) {
-      // Dynamic screening inside the solve (MATH.md 4.5). The working set's gap certifies the full
-      // problem only when the working set is every feature no safe rule removed (no strong-rule
-      // discards pending); then the rules run on the evaluation certified() just made.
+      // Dynamic screening inside the solve (MATH.md 4.5). The working set's gap certifies the
+      // (safely reduced) full problem only when every feature no safe rule removed is in the
+      // working set (no strong-rule discards pending); features removed during this solve stay in
+      // it at zero until the solve returns, which keeps that true.
       control.screen = [&](const SolverState& at, std::vector<Index>& removed) {
-        (void)at;
         removed.clear();
-        Index kept = 0;
-        for (Index j = 0; j < p; ++j) kept += keep_safe[j] ? 1 : 0;
-        if (kept != static_cast<Index>(working_set.size())) return;
-        const Evaluation& restricted = working_scratch_;
+        for (Index j = 0; j < p; ++j) {
+          if (keep_safe[j] && !in_working_set[j]) return;
+        }
+        bool same = certified_w.size() == static_cast<Index>(working_set.size()) && certified_b == at.b;
+        for (std::size_t k = 0; same && k < working_set.size(); ++k) same = certified_w[static_cast<Index>(k)] == at.w[working_set[k]];
+        const Evaluation& restricted = same ? working_scratch_ : evaluate_working_set(at, working_set);
         if (!std::isfinite(restricted.gap)) return;
         dynamic_scaled_ = restricted.scaling * restricted.correlation;
         const ScreeningContext context{problem_, lambda, previous_lambda, dynamic_scaled_, previous_correlation,
@@ -621,7 +633,13 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
           if (rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check) rule->screen(context, keep_safe);
         }
         for (Index j : working_set) {
-          if (!keep_safe[j]) removed.push_back(j);
+          if (!keep_safe[j] && (at.w[j] != 0.0 || !dynamic_removed[j])) {
+            removed.push_back(j);
+            if (!dynamic_removed[j]) {
+              dynamic_removed[j] = 1;
+              ++point.screening.dynamic_screened;
+            }
+          }
         }
       };
     }
@@ -649,7 +667,6 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         const Interval allowed = penalty.zero_subdifferential(j);
         if (rho0_correlation_[j] < allowed.low || rho0_correlation_[j] > allowed.high) skip_solve = false;
       }
-      if (blocks != nullptr && penalty.lambda_max(rho0_correlation_) > lambda) skip_solve = false;
       evaluate_into(state, evaluation);
     }
     bool full_is_current = skip_solve;  // the null state was just evaluated in full

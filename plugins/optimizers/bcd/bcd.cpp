@@ -170,12 +170,16 @@ class BlockCoordinateDescent final : public Optimizer {
       weights_ = problem.loss.curvature_bound() * problem.v;
     }
     const bool same = cache_design_ == &problem.design && cache_gram_ == problem.gram &&
-                      cache_intercept_ == problem.fit_intercept && cache_weights_.size() == n &&
-                      cache_weights_ == weights_;
+                      cache_loss_ == &problem.loss && cache_quadratic_ == quadratic_ &&
+                      cache_blocks_ == problem.penalty.blocks() && cache_intercept_ == problem.fit_intercept &&
+                      cache_weights_.size() == n && cache_weights_ == weights_;
     if (!same) {
       models_.clear();
       cache_design_ = &problem.design;
       cache_gram_ = problem.gram;
+      cache_loss_ = &problem.loss;
+      cache_quadratic_ = quadratic_;
+      cache_blocks_ = problem.penalty.blocks();
       cache_intercept_ = problem.fit_intercept;
       cache_weights_ = weights_;
       weight_sum_ = weights_.sum();
@@ -269,7 +273,20 @@ class BlockCoordinateDescent final : public Optimizer {
     }
     change_ = current_ - start_;
     if (change_.isZero(0.0)) return 0.0;
+    // Accelerated steps are not monotone: when the model did not improve, take one plain
+    // proximal-gradient step from the start instead (it never increases the model), so that the
+    // objective never increases.
+    const double start_penalty = penalty.value_on(state.w, members);
     for (Index a = 0; a < size; ++a) state.w[members[static_cast<std::size_t>(a)]] = current_[a];
+    const double model_change = -block_gradient_.dot(change_) + 0.5 * change_.dot(block.m * change_) +
+                                penalty.value_on(state.w, members) - start_penalty;
+    if (!(model_change <= 0.0)) {
+      trial_ = start_ + step * block_gradient_;
+      penalty.prox_block(id, members, trial_, step, current_);
+      change_ = current_ - start_;
+      for (Index a = 0; a < size; ++a) state.w[members[static_cast<std::size_t>(a)]] = current_[a];
+      if (change_.isZero(0.0)) return 0.0;
+    }
     if (gram) {
       // Only the working set's gradient is read: when it is a small part of p, update just its
       // rows (G is symmetric: G(j, m) is entry j of column m).
@@ -283,7 +300,7 @@ class BlockCoordinateDescent final : public Optimizer {
           for (Index j : rows) gradient_[j] -= delta * column[j];
         }
         stats.flops += 2.0 * static_cast<double>(rows.size()) * static_cast<double>(size);
-      } else if (members.back() - members.front() + 1 == size) {
+      } else if (members.back() - members.front() + 1 == size && std::is_sorted(members.begin(), members.end())) {
         // Contiguous members (the usual layout of groups): one gemv reads and writes the gradient
         // once instead of once per member.
         blas::gemv_add(g.rows(), size, -1.0, g.col(members.front()).data(), g.rows(), change_.data(), gradient_.data());
@@ -371,6 +388,9 @@ class BlockCoordinateDescent final : public Optimizer {
   double weight_sum_ = 0.0;
   const Design* cache_design_ = nullptr;
   const Matrix* cache_gram_ = nullptr;
+  const Loss* cache_loss_ = nullptr;
+  const BlockStructure* cache_blocks_ = nullptr;
+  bool cache_quadratic_ = true;
   bool cache_intercept_ = false;
   std::unordered_map<Index, BlockModel> models_;
   Matrix columns_;

@@ -63,6 +63,7 @@ class Fista final : public Optimizer {
       lipschitz_ = 0.0;
     }
     if (!(lipschitz_ > 0.0)) lipschitz_ = initial_lipschitz(problem, members);
+    else lipschitz_ *= 0.5;  // let the estimate come down between solves (backtracking raises it)
     // x: the current iterate (members' coefficients, then the intercept); y: the extrapolated one.
     x_.resize(size);
     for (Index k = 0; k < size; ++k) x_[k] = state.w[members[static_cast<std::size_t>(k)]];
@@ -120,7 +121,12 @@ class Fista final : public Optimizer {
         const double model = value_y + gradient_.dot(difference_) + gradient_b_ * db +
                              0.5 * lipschitz_ * (difference_.squaredNorm() + db * db);
         const double rounding = 1e-13 * (std::abs(value_y) + std::abs(value_u));
-        if (value_u <= model + rounding || attempt >= 60) break;
+        if (std::isfinite(value_u) && value_u <= model + rounding) break;
+        if (attempt >= 100) {
+          write_back();
+          return {Status::numerical_issue, "FISTA: no step size satisfies the descent condition (loss " +
+                                               format_real(value_u) + " at the trial point)"};
+        }
         lipschitz_ *= options_.backtracking_factor;
       }
       ++stats.passes;

@@ -102,3 +102,28 @@ BOOST_AUTO_TEST_CASE(homogeneity_and_hoelder) {
     BOOST_TEST(std::abs(pairing(best) - nu * dual(best)) <= 1e-10 * std::abs(pairing(best)) + 1e-14);
   }
 }
+
+// Small r / a (the sparse-group lasso with alpha near 1, or tiny group weights), a / (a + r)
+// rounding to 1, and ties: the regimes where a naive discriminant cancels or the filter drops
+// every entry.
+BOOST_AUTO_TEST_CASE(extreme_ratios_and_ties) {
+  std::mt19937 generator(9);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (double r : {1e-3, 1e-5, 1e-8}) {
+    for (int trial = 0; trial < 300; ++trial) {
+      std::vector<double> x(static_cast<std::size_t>(2 + trial % 9));
+      for (double& value : x) value = normal(generator);
+      const double a = 0.9;
+      const double expected = bisection(x, a, r);
+      BOOST_TEST(std::abs(norm_of(x, a, r) - expected) <= 1e-13 * expected, "r " << r << ", trial " << trial);
+    }
+  }
+  const double tiny = norm_of({3.0, -1.0, 2.0}, 0.3, 1e-17);  // a / (a + r) == 1 in doubles
+  BOOST_TEST(std::isfinite(tiny));
+  BOOST_TEST(std::abs(tiny - 3.0 / 0.3) <= 1e-12 * tiny);
+  for (double a : {0.2, 0.5, 0.8}) {
+    const std::vector<double> ties{2.0, -2.0, 1.0, 1.0, 2.0};
+    const double expected = bisection(ties, a, 1.0 - a);
+    BOOST_TEST(std::abs(norm_of(ties, a, 1.0 - a) - expected) <= 1e-12 * expected);
+  }
+}

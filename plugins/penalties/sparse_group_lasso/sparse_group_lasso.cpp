@@ -170,13 +170,14 @@ class SparseGroupLasso final : public Penalty {
   bool block_zero_certain(Index g, std::span<const Index> members, VecIn centre, double radius) const override {
     const double threshold = lambda_ * alpha();
     const double limit = lambda_ * (1.0 - alpha()) * weights_[g];
-    if (!(radius < limit)) return false;
     double largest = 0.0, squares = 0.0;
     for (std::size_t k = 0; k < members.size(); ++k) {
       const double x = std::abs(centre[static_cast<Index>(k)]);
       largest = std::max(largest, x);
       if (x > threshold) squares += (x - threshold) * (x - threshold);
     }
+    // alpha = 1: the zero set is the box |c_i| <= lambda, and the sphere must sit strictly inside.
+    if (limit == 0.0) return largest + radius < threshold;
     double bound = std::sqrt(squares) + radius;
     if (largest <= threshold) bound = std::min(bound, std::max(0.0, largest + radius - threshold));
     return bound < limit;

@@ -66,6 +66,7 @@ class JsonWriter final : public Writer {
           << ", \"screening\": {\"safe_screened\": " << point.screening.safe_screened
           << ", \"strong_discarded\": " << point.screening.strong_discarded
           << ", \"kkt_violations\": " << point.screening.kkt_violations
+          << ", \"dynamic_screened\": " << point.screening.dynamic_screened
           << ", \"working_set\": " << point.screening.working_set << "}"
           << ", \"coefficients\": [";
       for (std::size_t i = 0; i < point.coefficients.size(); ++i) {

@@ -287,23 +287,35 @@ class SPARSEPATH_INTERFACE ScreeningRule : public Component {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Linear programs (the Clp and GLPK backends come with the hierarchical-interaction work).
+// Linear programs: min (or max) c^T x subject to row_lower <= A x <= row_upper and
+// column_lower <= x <= column_upper; infinite bounds are +-infinity.
 struct LpModel {
   SparseMatrix constraints;          // rows x cols
   Vector objective, column_lower, column_upper, row_lower, row_upper;
   bool maximize = false;
+  bool is_valid(std::string* why) const;  // sizes agree, bounds ordered, no NaN
 };
+
+enum class LpStatus { not_solved, optimal, infeasible, unbounded, failed };
+std::string_view to_string(LpStatus status);
 
 class SPARSEPATH_INTERFACE LpBackend : public Component {
  public:
   static constexpr ComponentKind kind = ComponentKind::lp_backend;
   ~LpBackend() override;
-  virtual Outcome load(const LpModel& model) = 0;
-  virtual Outcome solve() = 0;  // warm-starts when it can
+  virtual Outcome load(const LpModel& model) = 0;  // invalid_input (with a message) when !is_valid
+  // Solves by the simplex method, warm-started from the last basis after set_column_bounds.
+  // The outcome is ok when the verdict is known (optimal, infeasible or unbounded: see status()).
+  virtual Outcome solve() = 0;
+  virtual LpStatus status() const = 0;
+  virtual long long iterations() const = 0;  // simplex iterations of the last solve
   virtual Outcome set_column_bounds(std::span<const Index> columns, VecIn lower, VecIn upper) = 0;
   virtual double objective_value() const = 0;
   virtual void primal(VecOut x) const = 0;
+  // Row duals y and reduced costs d = c - A^T y, in the sign convention of the minimisation
+  // problem (for maximize the model is solved as min -c^T x and the values refer to that).
   virtual void dual(VecOut y) const = 0;
+  virtual void reduced_costs(VecOut d) const = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

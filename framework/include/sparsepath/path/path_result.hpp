@@ -14,6 +14,7 @@ struct ScreeningStats {
   Index safe_screened = 0;     // features removed by safe rules at the end of the point
   Index strong_discarded = 0;  // features left out by unsafe rules at the start
   Index kkt_violations = 0;    // discarded features the KKT re-check had to add back
+  Index dynamic_screened = 0;  // features safe rules removed inside the optimizer's solves
   Index working_set = 0;       // size of the final working set
 };
 
