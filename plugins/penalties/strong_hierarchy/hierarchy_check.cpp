@@ -1,0 +1,267 @@
+#include "hierarchy_check.hpp"
+
+#include "sparsepath/core/schema.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+namespace sparsepath::plugins {
+
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+// Dinic's maximum flow with double capacities.
+class MaxFlow {
+ public:
+  explicit MaxFlow(Index nodes) : adjacency_(static_cast<std::size_t>(nodes)) {}
+  void add_edge(Index from, Index to, double capacity) {
+    adjacency_[static_cast<std::size_t>(from)].push_back(static_cast<Index>(edges_.size()));
+    edges_.push_back({to, capacity});
+    adjacency_[static_cast<std::size_t>(to)].push_back(static_cast<Index>(edges_.size()));
+    edges_.push_back({from, 0.0});
+  }
+  double run(Index source, Index sink, double scale) {
+    // Residual capacities below this are treated as zero (rounding of the augmenting sums).
+    epsilon_ = 1e-14 * std::max(scale, 1e-300);
+    double total = 0.0;
+    while (levels(source, sink)) {
+      next_.assign(adjacency_.size(), 0);
+      while (true) {
+        const double pushed = push(source, sink, infinity);
+        if (!(pushed > epsilon_)) break;
+        total += pushed;
+      }
+    }
+    return total;
+  }
+
+ private:
+  struct Edge {
+    Index to;
+    double capacity;
+  };
+  bool levels(Index source, Index sink) {
+    level_.assign(adjacency_.size(), -1);
+    std::vector<Index> queue{source};
+    level_[static_cast<std::size_t>(source)] = 0;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      const Index node = queue[head];
+      for (Index e : adjacency_[static_cast<std::size_t>(node)]) {
+        const Edge& edge = edges_[static_cast<std::size_t>(e)];
+        if (edge.capacity > epsilon_ && level_[static_cast<std::size_t>(edge.to)] < 0) {
+          level_[static_cast<std::size_t>(edge.to)] = level_[static_cast<std::size_t>(node)] + 1;
+          queue.push_back(edge.to);
+        }
+      }
+    }
+    return level_[static_cast<std::size_t>(sink)] >= 0;
+  }
+  double push(Index node, Index sink, double limit) {
+    if (node == sink) return limit;
+    auto& list = adjacency_[static_cast<std::size_t>(node)];
+    for (Index& k = next_[static_cast<std::size_t>(node)]; k < static_cast<Index>(list.size()); ++k) {
+      const Index e = list[static_cast<std::size_t>(k)];
+      Edge& edge = edges_[static_cast<std::size_t>(e)];
+      if (!(edge.capacity > epsilon_) ||
+          level_[static_cast<std::size_t>(edge.to)] != level_[static_cast<std::size_t>(node)] + 1) {
+        continue;
+      }
+      const double pushed = push(edge.to, sink, std::min(limit, edge.capacity));
+      if (pushed > epsilon_) {
+        edge.capacity -= pushed;
+        edges_[static_cast<std::size_t>(e ^ 1)].capacity += pushed;
+        return pushed;
+      }
+    }
+    return 0.0;
+  }
+  std::vector<std::vector<Index>> adjacency_;
+  std::vector<Edge> edges_;
+  std::vector<Index> level_, next_;
+  double epsilon_ = 0.0;
+};
+
+Index find(std::vector<Index>& parent, Index x) {
+  while (parent[static_cast<std::size_t>(x)] != x) {
+    parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+    x = parent[static_cast<std::size_t>(x)];
+  }
+  return x;
+}
+
+DemandVerdict assemble(const DemandGraph& graph, const std::vector<std::vector<Index>>& components,
+                       const std::vector<double>& unmet) {
+  DemandVerdict verdict;
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    ComponentVerdict component;
+    component.pairs = components[c];
+    for (Index e : component.pairs) component.demand += graph.pairs[static_cast<std::size_t>(e)].demand;
+    component.unmet = std::max(0.0, unmet[c]);
+    verdict.demand += component.demand;
+    verdict.unmet += component.unmet;
+    verdict.components.push_back(std::move(component));
+  }
+  return verdict;
+}
+
+}  // namespace
+
+bool DemandGraph::is_valid(std::string* why) const {
+  auto fail = [&](const std::string& text) {
+    if (why) *why = text;
+    return false;
+  };
+  for (std::size_t i = 0; i < budget.size(); ++i) {
+    if (!(budget[i] >= 0.0) || !std::isfinite(budget[i])) {
+      return fail("hierarchy check: budget of vertex " + std::to_string(i) + " is " + format_real(budget[i]) +
+                  "; expected a finite value >= 0");
+    }
+  }
+  const Index vertices = static_cast<Index>(budget.size());
+  for (std::size_t e = 0; e < pairs.size(); ++e) {
+    const Pair& pair = pairs[e];
+    if (!(pair.demand > 0.0) || !std::isfinite(pair.demand)) {
+      return fail("hierarchy check: demand of pair " + std::to_string(e) + " is " + format_real(pair.demand) +
+                  "; expected a finite value > 0");
+    }
+    for (Index endpoint : {pair.first, pair.second}) {
+      if (endpoint < -1 || endpoint >= vertices) {
+        return fail("hierarchy check: pair " + std::to_string(e) + " has endpoint " + std::to_string(endpoint) +
+                    "; expected -1 or a vertex below " + std::to_string(vertices));
+      }
+    }
+    if (pair.first >= 0 && pair.first == pair.second) {
+      return fail("hierarchy check: pair " + std::to_string(e) + " joins vertex " + std::to_string(pair.first) +
+                  " to itself");
+    }
+  }
+  return true;
+}
+
+std::vector<std::vector<Index>> demand_components(const DemandGraph& graph) {
+  const Index vertices = static_cast<Index>(graph.budget.size());
+  std::vector<Index> parent(static_cast<std::size_t>(vertices));
+  std::iota(parent.begin(), parent.end(), Index{0});
+  for (const auto& pair : graph.pairs) {
+    if (pair.first >= 0 && pair.second >= 0) parent[static_cast<std::size_t>(find(parent, pair.first))] = find(parent, pair.second);
+  }
+  std::map<Index, std::size_t> slot;  // component root -> position
+  std::vector<std::vector<Index>> components;
+  for (std::size_t e = 0; e < graph.pairs.size(); ++e) {
+    const auto& pair = graph.pairs[e];
+    const Index anchor = pair.first >= 0 ? pair.first : pair.second;
+    if (anchor < 0) {  // no zero endpoint: nothing can cover it
+      components.push_back({static_cast<Index>(e)});
+      continue;
+    }
+    const Index root = find(parent, anchor);
+    auto [at, inserted] = slot.emplace(root, components.size());
+    if (inserted) components.emplace_back();
+    components[at->second].push_back(static_cast<Index>(e));
+  }
+  return components;
+}
+
+DemandVerdict check_by_flow(const DemandGraph& graph) {
+  std::string why;
+  if (!graph.is_valid(&why)) throw Error(why);
+  const auto components = demand_components(graph);
+  std::vector<double> unmet;
+  const Index vertices = static_cast<Index>(graph.budget.size());
+  for (const auto& component : components) {
+    // Nodes: 0 source, 1 sink, then the component's vertices, then its pairs.
+    std::map<Index, Index> node_of;
+    double demand = 0.0;
+    for (Index e : component) {
+      const auto& pair = graph.pairs[static_cast<std::size_t>(e)];
+      demand += pair.demand;
+      for (Index endpoint : {pair.first, pair.second}) {
+        if (endpoint >= 0) node_of.emplace(endpoint, 0);
+      }
+    }
+    Index next = 2;
+    for (auto& [vertex, node] : node_of) node = next++;
+    MaxFlow flow(next + static_cast<Index>(component.size()));
+    for (const auto& [vertex, node] : node_of) {
+      if (graph.budget[static_cast<std::size_t>(vertex)] > 0.0) flow.add_edge(0, node, graph.budget[static_cast<std::size_t>(vertex)]);
+    }
+    for (std::size_t k = 0; k < component.size(); ++k) {
+      const auto& pair = graph.pairs[static_cast<std::size_t>(component[k])];
+      const Index pair_node = next + static_cast<Index>(k);
+      for (Index endpoint : {pair.first, pair.second}) {
+        if (endpoint >= 0) flow.add_edge(node_of[endpoint], pair_node, infinity);
+      }
+      flow.add_edge(pair_node, 1, pair.demand);
+    }
+    (void)vertices;
+    unmet.push_back(demand - flow.run(0, 1, demand));
+  }
+  return assemble(graph, components, unmet);
+}
+
+LpModel demand_lp(const DemandGraph& graph, const std::vector<Index>& pairs) {
+  std::map<Index, Index> row_of_vertex;
+  for (Index e : pairs) {
+    const auto& pair = graph.pairs[static_cast<std::size_t>(e)];
+    for (Index endpoint : {pair.first, pair.second}) {
+      if (endpoint >= 0) row_of_vertex.emplace(endpoint, 0);
+    }
+  }
+  const Index pair_rows = static_cast<Index>(pairs.size());
+  Index row = pair_rows;
+  for (auto& [vertex, r] : row_of_vertex) r = row++;
+  const Index rows = row;
+  std::vector<Eigen::Triplet<double, int>> entries;
+  Index column = 0;
+  for (Index k = 0; k < pair_rows; ++k) {  // mu
+    const auto& pair = graph.pairs[static_cast<std::size_t>(pairs[static_cast<std::size_t>(k)])];
+    for (Index endpoint : {pair.first, pair.second}) {
+      if (endpoint < 0) continue;
+      entries.emplace_back(static_cast<int>(k), static_cast<int>(column), 1.0);
+      entries.emplace_back(static_cast<int>(row_of_vertex[endpoint]), static_cast<int>(column), 1.0);
+      ++column;
+    }
+  }
+  const Index mu_columns = column;
+  for (Index k = 0; k < pair_rows; ++k) entries.emplace_back(static_cast<int>(k), static_cast<int>(column++), 1.0);  // psi
+  for (const auto& [vertex, r] : row_of_vertex) entries.emplace_back(static_cast<int>(r), static_cast<int>(column++), 1.0);  // s
+  LpModel model;
+  model.constraints.resize(rows, column);
+  model.constraints.setFromTriplets(entries.begin(), entries.end());
+  model.objective = Vector::Zero(column);
+  model.objective.segment(mu_columns, pair_rows).setOnes();
+  model.column_lower = Vector::Zero(column);
+  model.column_upper = Vector::Constant(column, infinity);
+  model.row_lower.resize(rows);
+  for (Index k = 0; k < pair_rows; ++k) {
+    model.row_lower[k] = graph.pairs[static_cast<std::size_t>(pairs[static_cast<std::size_t>(k)])].demand;
+  }
+  for (const auto& [vertex, r] : row_of_vertex) model.row_lower[r] = graph.budget[static_cast<std::size_t>(vertex)];
+  model.row_upper = model.row_lower;  // equality rows
+  return model;
+}
+
+DemandVerdict check_by_lp(const DemandGraph& graph, LpBackend& backend) {
+  std::string why;
+  if (!graph.is_valid(&why)) throw Error(why);
+  const auto components = demand_components(graph);
+  std::vector<double> unmet;
+  for (const auto& component : components) {
+    const LpModel model = demand_lp(graph, component);
+    Outcome outcome = backend.load(model);
+    if (outcome.ok()) outcome = backend.solve();
+    if (!outcome.ok()) throw Error("hierarchy check: the LP backend failed: " + outcome.message);
+    if (backend.status() != LpStatus::optimal) {
+      throw Error("hierarchy check: the LP backend says '" + std::string(to_string(backend.status())) +
+                  "' for an LP that is feasible and bounded");
+    }
+    unmet.push_back(backend.objective_value());
+  }
+  return assemble(graph, components, unmet);
+}
+
+}  // namespace sparsepath::plugins
