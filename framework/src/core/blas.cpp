@@ -52,6 +52,13 @@ void gemv(const Matrix& x, const double* w, double* out) {
               x.data(), static_cast<int>(x.rows()), w, 1, 0.0, out, 1);
 }
 
+void gemv_t(Index rows, Index cols, const double* a, Index lda, const double* v, double* out) {
+  cblas_dgemv(CblasColMajor, CblasTrans, static_cast<int>(rows), static_cast<int>(cols), 1.0, a,
+              static_cast<int>(lda), v, 1, 0.0, out, 1);
+}
+
+int threads() { return thread_count; }
+
 void gemv_add(Index rows, Index cols, double alpha, const double* a, Index lda, const double* x, double* y) {
   cblas_dgemv(CblasColMajor, CblasNoTrans, static_cast<int>(rows), static_cast<int>(cols), alpha, a,
               static_cast<int>(lda), x, 1, 1.0, y, 1);

@@ -580,11 +580,63 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   matrix.names = &data.names;
   Outcome bound = guarded("design '" + parts.design.type + "'", [&] { return design->bind(matrix); });
   if (!bound.ok()) throw Error("design '" + parts.design.type + "': " + bound.message);
+  // The design's features: data columns, or products of two (implicit interaction designs). Each
+  // gets the standardization of what it is made of (see Standardization).
+  const Index features = guarded("design '" + parts.design.type + "'", [&] { return design->cols(); });
+  Standardization feature_scaling;
+  feature_scaling.center = Vector::Zero(features);
+  feature_scaling.scale = Vector::Ones(features);
+  feature_scaling.excluded.assign(static_cast<std::size_t>(features), 0);
+  feature_scaling.origins.resize(static_cast<std::size_t>(features));
+  feature_scaling.data_center = standardization.center;
+  feature_scaling.main_of_column.assign(static_cast<std::size_t>(p), -1);
+  std::vector<std::string> feature_names(static_cast<std::size_t>(features));
+  bool any_product = false;
+  for (Index j = 0; j < features; ++j) {
+    const FeatureOrigin origin = design->origin(j);
+    if (origin.first < 0 || origin.first >= p || origin.second < -1 || origin.second >= p || origin.first == origin.second) {
+      throw Error("design '" + parts.design.type + "': feature " + std::to_string(j) + " comes from data columns (" +
+                  std::to_string(origin.first) + ", " + std::to_string(origin.second) + "); expected columns below " +
+                  std::to_string(p));
+    }
+    feature_scaling.origins[static_cast<std::size_t>(j)] = origin;
+    feature_names[static_cast<std::size_t>(j)] = design->feature_name(j);
+    if (!origin.is_product()) {
+      feature_scaling.center[j] = standardization.center[origin.first];
+      feature_scaling.scale[j] = standardization.scale[origin.first];
+      feature_scaling.excluded[static_cast<std::size_t>(j)] = standardization.excluded[static_cast<std::size_t>(origin.first)];
+      auto& main = feature_scaling.main_of_column[static_cast<std::size_t>(origin.first)];
+      if (main < 0) main = j;
+      continue;
+    }
+    any_product = true;
+    feature_scaling.scale[j] = standardization.scale[origin.first] * standardization.scale[origin.second];
+    feature_scaling.excluded[static_cast<std::size_t>(j)] =
+        standardization.excluded[static_cast<std::size_t>(origin.first)] || standardization.excluded[static_cast<std::size_t>(origin.second)];
+  }
+  for (Index j = 0; j < features && any_product; ++j) {
+    const FeatureOrigin origin = feature_scaling.origins[static_cast<std::size_t>(j)];
+    if (!origin.is_product()) continue;
+    for (Index column : {origin.first, origin.second}) {
+      if (feature_scaling.main_of_column[static_cast<std::size_t>(column)] < 0) {
+        throw Error("design '" + parts.design.type + "': feature '" + feature_names[static_cast<std::size_t>(j)] +
+                    "' uses data column '" + data.names[static_cast<std::size_t>(column)] +
+                    "', which is not itself a feature; the original-scale coefficients need it");
+      }
+    }
+  }
+  if (!any_product) feature_scaling.origins.clear();
   PenaltyContext penalty_context;
-  penalty_context.features = p;
-  penalty_context.column_scale = std::span<const double>(standardization.scale.data(), static_cast<std::size_t>(p));
-  penalty_context.names = std::span<const std::string>(data.names);
-  penalty_context.excluded = std::span<const char>(standardization.excluded);
+  penalty_context.features = features;
+  penalty_context.column_scale = std::span<const double>(feature_scaling.scale.data(), static_cast<std::size_t>(features));
+  penalty_context.names = std::span<const std::string>(feature_names);
+  penalty_context.excluded = std::span<const char>(feature_scaling.excluded);
+  const std::vector<FeatureOrigin> all_origins = [&] {
+    std::vector<FeatureOrigin> out(static_cast<std::size_t>(features));
+    for (Index j = 0; j < features; ++j) out[static_cast<std::size_t>(j)] = design->origin(j);
+    return out;
+  }();
+  penalty_context.origins = std::span<const FeatureOrigin>(all_origins);
   Outcome penalty_bound = guarded("penalty '" + parts.penalty.type + "'", [&] { return penalty->bind(penalty_context); });
   if (!penalty_bound.ok()) throw Error("penalty '" + parts.penalty.type + "': " + penalty_bound.message);
 
@@ -625,7 +677,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   const std::string solving = "while solving the path (loss '" + parts.loss.type + "', penalty '" +
                               parts.penalty.type + "', optimizer '" + parts.optimizer.type + "')";
   PathResult result = guarded(solving, [&] {
-    PathSolver solver(problem, *optimizer, rules, path_options, standardization, data.names);
+    PathSolver solver(problem, *optimizer, rules, path_options, feature_scaling, feature_names);
     return solver.run(options.interrupt, options.progress);
   });
   const double fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();

@@ -46,14 +46,35 @@ FittedPath read_fitted_path(const std::filesystem::path& path_json) {
 
 Matrix predict(const FittedPath& model, const DataSet& data, const std::vector<Index>& lambda_indices,
                PredictionType type) {
-  // Map each model feature to a data column by name.
+  // Map each model feature to a data column by name; an interaction feature "a:b" (the product
+  // of columns a and b, on the original scale) maps to both.
   std::unordered_map<std::string, Index> column_of;
   for (Index j = 0; j < data.cols(); ++j) column_of[data.names[j]] = j;
-  std::vector<Index> columns(model.feature_names.size(), -1);
+  std::vector<Index> columns(model.feature_names.size(), -1), partners(model.feature_names.size(), -1);
   for (std::size_t f = 0; f < model.feature_names.size(); ++f) {
-    auto it = column_of.find(model.feature_names[f]);
-    if (it != column_of.end()) columns[f] = it->second;
+    const std::string& name = model.feature_names[f];
+    auto it = column_of.find(name);
+    if (it != column_of.end()) {
+      columns[f] = it->second;
+      continue;
+    }
+    const auto colon = name.find(':');
+    if (colon == std::string::npos) continue;
+    auto left = column_of.find(name.substr(0, colon)), right = column_of.find(name.substr(colon + 1));
+    if (left != column_of.end() && right != column_of.end()) {
+      columns[f] = left->second;
+      partners[f] = right->second;
+    }
   }
+  auto column_values = [&](Index column) {
+    Vector values = Vector::Zero(data.rows());
+    if (data.is_sparse) {
+      for (SparseMatrix::InnerIterator it(data.sparse, column); it; ++it) values[it.row()] = it.value();
+    } else {
+      values = data.dense.col(column);
+    }
+    return values;
+  };
   const Index n = data.rows();
   Matrix out(n, static_cast<Index>(lambda_indices.size()));
   for (std::size_t c = 0; c < lambda_indices.size(); ++c) {
@@ -70,7 +91,9 @@ Matrix predict(const FittedPath& model, const DataSet& data, const std::vector<I
         throw Error("the data has no column '" + model.feature_names[feature] +
                     "', which the model uses at lambda index " + std::to_string(k));
       }
-      if (data.is_sparse) {
+      if (partners[feature] >= 0) {
+        z += value * column_values(column).cwiseProduct(column_values(partners[feature]));
+      } else if (data.is_sparse) {
         for (SparseMatrix::InnerIterator it(data.sparse, column); it; ++it) z[it.row()] += value * it.value();
       } else {
         z += value * data.dense.col(column);

@@ -772,12 +772,35 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
                           : outcome.message;
     }
     double intercept = state.b;
+    bool products = false;
+    Index support = 0;  // nonzero internal coefficients (products expand into more terms)
     for (Index j = 0; j < p; ++j) {
       if (state.w[j] == 0.0) continue;
       ever_active[j] = 1;
+      ++support;
       const double beta = state.w[j] / standardization_.scale[j];
       point.coefficients.emplace_back(j, beta);
-      intercept -= beta * standardization_.center[j];
+      if (standardization_.origins.empty() || !standardization_.origins[static_cast<std::size_t>(j)].is_product()) {
+        intercept -= beta * standardization_.center[j];
+        continue;
+      }
+      // (x_i - m_i)(x_k - m_k) / (s_i s_k): the main effects and the intercept take the rest.
+      products = true;
+      const FeatureOrigin origin = standardization_.origins[static_cast<std::size_t>(j)];
+      const double m_i = standardization_.data_center[origin.first], m_k = standardization_.data_center[origin.second];
+      point.coefficients.emplace_back(standardization_.main_of_column[static_cast<std::size_t>(origin.first)], -beta * m_k);
+      point.coefficients.emplace_back(standardization_.main_of_column[static_cast<std::size_t>(origin.second)], -beta * m_i);
+      intercept += beta * m_i * m_k;
+    }
+    if (products) {  // merge the terms of each feature
+      std::sort(point.coefficients.begin(), point.coefficients.end());
+      std::vector<std::pair<Index, double>> merged;
+      for (const auto& [j, value] : point.coefficients) {
+        if (!merged.empty() && merged.back().first == j) merged.back().second += value;
+        else merged.emplace_back(j, value);
+      }
+      std::erase_if(merged, [](const auto& term) { return term.second == 0.0; });
+      point.coefficients.swap(merged);
     }
     point.intercept = intercept;
     Index screened = 0;
@@ -799,8 +822,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     previous_lambda = lambda;
     last_full_evaluation = std::move(evaluation);
     have_full_evaluation = true;
-    const Index nonzeros = static_cast<Index>(point.coefficients.size());
-    if (options_.max_nonzeros >= 0 && nonzeros >= options_.max_nonzeros) {
+    if (options_.max_nonzeros >= 0 && support >= options_.max_nonzeros) {
       result.stop_reason = "max_nonzeros reached";
       break;
     }

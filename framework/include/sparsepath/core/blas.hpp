@@ -15,6 +15,10 @@ SPARSEPATH_INTERFACE void gemv(const Matrix& x, const double* w, double* out);
 // contiguous columns of a larger matrix; one OpenBLAS thread.
 SPARSEPATH_INTERFACE void gemv_add(Index rows, Index cols, double alpha, const double* a, Index lda,
                                    const double* x, double* y);
+// out = A^T v for a column-major block A (rows x cols, leading dimension lda); one OpenBLAS thread.
+SPARSEPATH_INTERFACE void gemv_t(Index rows, Index cols, const double* a, Index lda, const double* v, double* out);
+// The thread count set by set_threads (for kernels that split their own work).
+SPARSEPATH_INTERFACE int threads();
 // gram = X^T diag(weights) X (full symmetric p x p); weights may be null (all ones), scale
 // multiplies the result.
 SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram);

@@ -63,6 +63,14 @@ struct DataMatrix {
   Index cols() const { return dense ? dense->cols() : sparse->cols(); }
 };
 
+// What a design feature is made of: data column `first`, or (second >= 0) the elementwise product
+// of the standardized data columns first and second (implicit interaction designs).
+struct FeatureOrigin {
+  Index first = -1;
+  Index second = -1;
+  bool is_product() const { return second >= 0; }
+};
+
 class SPARSEPATH_INTERFACE Design : public Component {
  public:
   static constexpr ComponentKind kind = ComponentKind::design;
@@ -81,6 +89,8 @@ class SPARSEPATH_INTERFACE Design : public Component {
   // Views for kernels that specialise on storage (capability dense_columns / sparse_columns).
   virtual const Matrix* dense_view() const { return nullptr; }
   virtual const SparseMatrix* sparse_view() const { return nullptr; }
+  // The data columns feature j is built from; the default is data column j itself.
+  virtual FeatureOrigin origin(Index j) const { return {j, -1}; }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -116,6 +126,7 @@ struct PenaltyContext {
   std::span<const double> column_scale;  // s_j: internal w_j = s_j * original beta_j
   std::span<const std::string> names;
   std::span<const char> excluded;    // constant columns: kept at zero
+  std::span<const FeatureOrigin> origins;  // per feature (interaction designs: the two parents)
 };
 
 struct Interval {

@@ -33,12 +33,18 @@ struct PathOptions {
   bool is_valid(std::string* why) const;
 };
 
-// Back-transform from the internal (standardized) coordinates: beta_j = w_j / scale_j,
-// intercept = b - sum_j beta_j center_j.
+// Back-transform from the internal (standardized) coordinates, per design feature: beta_j =
+// w_j / scale_j, intercept = b - sum_j beta_j center_j. A product feature (origins[j] a product of
+// data columns i and k, each standardized as (x - m) / s) expands on the original scale into
+// w_j / (s_i s_k) x_i x_k - that m_k x_i - that m_i x_k + that m_i m_k: its scale is s_i s_k, and
+// the main-effect features of i and k (main_of_column) and the intercept absorb the rest.
 struct Standardization {
   Vector center;
   Vector scale;
   std::vector<char> excluded;  // constant columns, kept at zero
+  std::vector<FeatureOrigin> origins;  // empty: feature j is data column j
+  Vector data_center;                  // m per data column (products only)
+  std::vector<Index> main_of_column;   // the feature that is data column i itself, or -1
 };
 
 using ProgressCallback = std::function<void(const PathPoint&, Index index, Index total)>;
