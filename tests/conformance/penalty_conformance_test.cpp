@@ -166,6 +166,7 @@ struct Bound {
   std::vector<double> scale;
   std::vector<std::string> names;
   std::vector<char> excluded;
+  std::vector<sparsepath::FeatureOrigin> origins;  // 3 main effects, then their 3 pairs
   std::unique_ptr<Penalty> penalty;
   Vector lower, upper;  // internal-scale box implied by the variant's limits
 
@@ -183,6 +184,10 @@ struct Bound {
     context.column_scale = std::span<const double>(scale);
     context.names = std::span<const std::string>(names);
     context.excluded = std::span<const char>(excluded);
+    // An interaction layout (features 3..5 are the products of 0..2); penalties that do not use
+    // origins ignore it.
+    origins = {{0, -1}, {1, -1}, {2, -1}, {0, 1}, {0, 2}, {1, 2}};
+    context.origins = std::span<const sparsepath::FeatureOrigin>(origins);
     const auto outcome = penalty->bind(context);
     if (!outcome.ok()) throw Error("test: bind failed: " + outcome.message);
     penalty->set_lambda(base_lambda);

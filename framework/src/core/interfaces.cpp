@@ -53,6 +53,7 @@ std::string describe(Capability set) {
       {Capability::dense_columns, "dense_columns"},
       {Capability::sparse_columns, "sparse_columns"},
       {Capability::smooth_on_support, "smooth_on_support"},
+      {Capability::own_kkt_check, "own_kkt_check"},
   };
   std::string out;
   for (const auto& [flag, name] : names) {

@@ -206,6 +206,7 @@ ComponentChoice choose(const RunSpec& spec, const PluginManager& plugins, const 
 
 struct Composition {
   ComponentChoice design, loss, penalty, optimizer;
+  std::optional<ComponentChoice> lp;  // [lp]: an LP backend, handed to the penalty
   std::vector<ComponentChoice> rules;
   std::vector<ComponentChoice> writers;
 };
@@ -218,7 +219,7 @@ Composition compose(const RunSpec& spec, const PluginManager& plugins) {
   composition.loss = choose(spec, plugins, "loss", ComponentKind::loss);
   composition.penalty = choose(spec, plugins, "penalty", ComponentKind::penalty);
   composition.optimizer = choose(spec, plugins, "optimizer", ComponentKind::optimizer);
-  if (spec.find("lp") != nullptr) choose(spec, plugins, "lp", ComponentKind::lp_backend);
+  if (spec.find("lp") != nullptr) composition.lp = choose(spec, plugins, "lp", ComponentKind::lp_backend);
   Params screening = framework_params(spec, "screening");
   for (const std::string& name : screening.text_list("rules")) {
     if (name == "none") continue;
@@ -271,6 +272,7 @@ struct Instances {
   std::unique_ptr<Loss> loss;
   std::unique_ptr<Penalty> penalty;
   std::unique_ptr<Optimizer> optimizer;
+  std::unique_ptr<LpBackend> lp;
   std::vector<std::unique_ptr<ScreeningRule>> rule_objects;
   std::vector<const ScreeningRule*> rules;
   std::vector<std::unique_ptr<Writer>> writers;
@@ -282,6 +284,7 @@ Instances instantiate(const Composition& parts, const Registry& registry) {
   made.loss = registry.create<Loss>(parts.loss.type, parts.loss.params);
   made.penalty = registry.create<Penalty>(parts.penalty.type, parts.penalty.params);
   made.optimizer = registry.create<Optimizer>(parts.optimizer.type, parts.optimizer.params);
+  if (parts.lp) made.lp = registry.create<LpBackend>(parts.lp->type, parts.lp->params);
   for (const ComponentChoice& rule : parts.rules) {
     made.rule_objects.push_back(registry.create<ScreeningRule>(rule.type, rule.params));
     made.rules.push_back(made.rule_objects.back().get());
@@ -320,7 +323,9 @@ void check_capabilities(const Composition& parts, const Optimizer& optimizer, co
   }
   // The path solver certifies every point with a duality gap.
   require("the path solver's duality-gap certificate", Capability::dual_point, "penalty", parts.penalty.type, penalty_offers);
-  require("the path solver's KKT re-check", Capability::zero_subdifferential, "penalty", parts.penalty.type, penalty_offers);
+  if (!has_all(penalty_offers, Capability::own_kkt_check)) {
+    require("the path solver's KKT re-check", Capability::zero_subdifferential, "penalty", parts.penalty.type, penalty_offers);
+  }
   require("the path solver's duality-gap certificate", Capability::conjugate, "loss", parts.loss.type, loss_offers);
 }
 
@@ -637,6 +642,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     return out;
   }();
   penalty_context.origins = std::span<const FeatureOrigin>(all_origins);
+  penalty_context.lp = made.lp.get();
   Outcome penalty_bound = guarded("penalty '" + parts.penalty.type + "'", [&] { return penalty->bind(penalty_context); });
   if (!penalty_bound.ok()) throw Error("penalty '" + parts.penalty.type + "': " + penalty_bound.message);
 
@@ -772,6 +778,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   component_files(parts.loss);
   component_files(parts.penalty);
   component_files(parts.optimizer);
+  if (parts.lp) component_files(*parts.lp);
   for (const ComponentChoice& rule : parts.rules) component_files(rule);
   for (std::size_t i = 0; i < files.size(); ++i) {
     std::error_code error;
@@ -790,6 +797,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   component(parts.loss, false);
   component(parts.penalty, false);
   component(parts.optimizer, false);
+  if (parts.lp) component(*parts.lp, false);
   manifest << "\n    \"screening\": [";
   for (std::size_t i = 0; i < parts.rules.size(); ++i) {
     manifest << (i ? ", " : "") << json_escape(parts.rules[i].type);

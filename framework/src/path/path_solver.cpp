@@ -259,6 +259,7 @@ void PathSolver::residual_and_correlation(const SolverState& state,
 
 void PathSolver::refresh_intervals() const {
   const Penalty& penalty = problem_.penalty;
+  if (!has_all(penalty.capabilities(), Capability::zero_subdifferential)) return;  // its own checks
   const Index p = problem_.design.cols();
   if (interval_lambda_ == penalty.lambda() && static_cast<Index>(intervals_.size()) == p) return;
   // Once per lambda: the intervals are read several times per point (bounds, KKT check).
@@ -663,13 +664,14 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
           in_working_set[j] = 1;
           continue;
         }
-        if (blocks != nullptr) continue;
+        if (blocks != nullptr || !has_all(penalty.capabilities(), Capability::zero_subdifferential)) continue;
         const Interval allowed = penalty.zero_subdifferential(j);
         if (rho0_correlation_[j] < allowed.low || rho0_correlation_[j] > allowed.high) skip_solve = false;
       }
       evaluate_into(state, evaluation);
     }
     bool full_is_current = skip_solve;  // the null state was just evaluated in full
+    double penalty_violation = 0.0;     // the penalty's own KKT check (check_outside), if any
     for (int round = 0; round < 10000; ++round) {
       if (!skip_solve) {
         outcome = optimizer_.solve(problem_, working_set, state, control, stats);
@@ -712,8 +714,23 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       // KKT re-check over every feature outside the working set that no safe rule removed.
       refresh_intervals();
       Index violations = 0;
-      if (blocks != nullptr) violations = block_violations(state, evaluation, keep_safe, in_working_set, working_set);
-      for (Index j = 0; j < p && blocks == nullptr; ++j) {
+      bool own_check = false;
+      {
+        penalty_additions_.clear();
+        const double violation = penalty.check_outside(state.w, evaluation.correlation, in_working_set, penalty_additions_);
+        if (violation >= 0.0) {
+          own_check = true;
+          penalty_violation = violation;
+          for (Index j : penalty_additions_) {
+            if (in_working_set[j] || !keep_safe[j]) continue;
+            working_set.push_back(j);
+            in_working_set[j] = 1;
+            ++violations;
+          }
+        }
+      }
+      if (!own_check && blocks != nullptr) violations = block_violations(state, evaluation, keep_safe, in_working_set, working_set);
+      for (Index j = 0; j < p && blocks == nullptr && !own_check; ++j) {
         if (!keep_safe[j] || in_working_set[j]) continue;
         const Interval& allowed = intervals_[static_cast<std::size_t>(j)];
         const double c = evaluation.correlation[j];
@@ -751,7 +768,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     point.objective = evaluation.primal;
     point.dual_objective = evaluation.dual;
     point.duality_gap = evaluation.gap;
-    point.max_kkt_violation = evaluation.unpenalized_violation;
+    point.max_kkt_violation = std::max(evaluation.unpenalized_violation, penalty_violation);
     point.converged = converged;
     point.passes = stats.passes;
     point.outer_iterations = stats.outer;

@@ -80,6 +80,12 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
   HierarchyProxResult result;
   // Screening: fixed pairs and groups keep the certificate weights set here.
   std::vector<char> pair_fixed(static_cast<std::size_t>(m), 0), group_fixed(static_cast<std::size_t>(p), 0);
+  auto pinned = [&](Index i) {
+    return !options.pinned_mains.empty() && options.pinned_mains[static_cast<std::size_t>(i)] != 0;
+  };
+  for (Index i = 0; i < p; ++i) {
+    if (pinned(i)) duals.u[i] = 0.0;
+  }
   if (options.screening && lambda1 > 0.0) {
     for (Index k = 0; k < m; ++k) {
       if (std::abs(theta_target[k]) <= kappa2) {
@@ -91,14 +97,14 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
     std::vector<char> assigned(static_cast<std::size_t>(m), 0);
     const double ratio = lambda2 / lambda1;
     for (Index i = 0; i < p; ++i) {
-      double budget = std::abs(beta_target[i]) / kappa;
+      double budget = pinned(i) ? 0.0 : std::abs(beta_target[i]) / kappa;
       for (Index k : structure.pairs_of[static_cast<std::size_t>(i)]) {
         budget += std::max(std::abs(theta_target[k]) / kappa - ratio, 0.0);
       }
       if (budget > 1.0) continue;
       group_fixed[static_cast<std::size_t>(i)] = 1;
       ++result.screened_groups;
-      duals.u[i] = beta_target[i] / kappa;
+      duals.u[i] = pinned(i) ? 0.0 : beta_target[i] / kappa;
       for (Index k : structure.pairs_of[static_cast<std::size_t>(i)]) {
         double& mine = structure.first[k] == i ? duals.w_first[k] : duals.w_second[k];
         double& other = structure.first[k] == i ? duals.w_second[k] : duals.w_first[k];
@@ -114,7 +120,9 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
     }
   }
   auto recover = [&]() {
-    for (Index i = 0; i < p; ++i) beta[i] = group_fixed[static_cast<std::size_t>(i)] ? 0.0 : beta_target[i] - kappa * duals.u[i];
+    for (Index i = 0; i < p; ++i) {
+      beta[i] = group_fixed[static_cast<std::size_t>(i)] || pinned(i) ? 0.0 : beta_target[i] - kappa * duals.u[i];
+    }
     for (Index k = 0; k < m; ++k) {
       theta[k] = pair_fixed[static_cast<std::size_t>(k)]
                      ? 0.0
@@ -125,6 +133,10 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
   auto dual_value = [&]() {
     double total = 0.0;
     for (Index i = 0; i < p; ++i) {
+      if (pinned(i)) {  // beta_i = 0 is fixed: its term of the Lagrangian is constant
+        total += 0.5 * curvature * beta_target[i] * beta_target[i];
+        continue;
+      }
       const double b = beta_target[i] - kappa * duals.u[i];
       total += 0.5 * curvature * (b - beta_target[i]) * (b - beta_target[i]) + lambda1 * duals.u[i] * b;
     }
@@ -156,7 +168,7 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
       if (group_fixed[static_cast<std::size_t>(i)]) continue;
       const auto& pairs = structure.pairs_of[static_cast<std::size_t>(i)];
       block.resize(pairs.size() + 1);
-      block[0] = duals.u[i] + (beta_target[i] - kappa * duals.u[i]) / kappa;
+      block[0] = pinned(i) ? 0.0 : duals.u[i] + (beta_target[i] - kappa * duals.u[i]) / kappa;
       for (std::size_t a = 0; a < pairs.size(); ++a) {
         const Index k = pairs[a];
         const double mine = structure.first[k] == i ? duals.w_first[k] : duals.w_second[k];
@@ -166,7 +178,7 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
         block[a + 1] = pair_fixed[static_cast<std::size_t>(k)] ? mine : mine + t / kappa;
       }
       project_l1_ball(block);
-      duals.u[i] = block[0];
+      duals.u[i] = pinned(i) ? 0.0 : block[0];
       for (std::size_t a = 0; a < pairs.size(); ++a) {
         const Index k = pairs[a];
         (structure.first[k] == i ? duals.w_first[k] : duals.w_second[k]) = block[a + 1];

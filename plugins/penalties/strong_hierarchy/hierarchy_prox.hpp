@@ -13,6 +13,7 @@
 
 #include "sparsepath/core/types.hpp"
 
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct HierarchyProxOptions {
   double tolerance = 1e-12;      // stop when P - q <= tolerance * max(P, smallest positive)
   long long max_sweeps = 200000;
   bool screening = true;
+  // Main effects held at zero (not in the working set): beta_i = 0 and u_i = 0, while their
+  // groups still bound the pairs through the max (empty: none).
+  std::span<const char> pinned_mains;
 };
 
 struct HierarchyProxResult {

@@ -32,6 +32,7 @@ enum class Capability : std::uint32_t {
   dense_columns = 1u << 7,    // design: exposes a dense column-major matrix
   sparse_columns = 1u << 8,   // design: exposes a CSC matrix
   smooth_on_support = 1u << 9,  // penalty: h_j'' and h_j' where h_j is smooth (Newton steps)
+  own_kkt_check = 1u << 10,     // penalty: check_outside is its KKT re-check (no per-feature test)
 };
 
 constexpr Capability operator|(Capability a, Capability b) {
@@ -120,6 +121,8 @@ class SPARSEPATH_INTERFACE Loss : public Component {
 };
 
 // ---------------------------------------------------------------------------------------------
+class LpBackend;
+
 // Penalty: lambda * Omega(w), in the framework's (standardised) coordinates.
 struct PenaltyContext {
   Index features = 0;
@@ -127,6 +130,7 @@ struct PenaltyContext {
   std::span<const std::string> names;
   std::span<const char> excluded;    // constant columns: kept at zero
   std::span<const FeatureOrigin> origins;  // per feature (interaction designs: the two parents)
+  LpBackend* lp = nullptr;                 // the experiment's [lp] backend, when it names one
 };
 
 struct Interval {
@@ -206,6 +210,16 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
   virtual bool block_zero_certain(Index g, std::span<const Index> members, VecIn centre, double radius) const {
     (void)g; (void)members; (void)centre; (void)radius;
     return false;
+  }
+  // The penalty's own KKT re-check, for penalties whose zero set is neither a box per feature nor a
+  // ball per block (the strong hierarchy couples pairs through their main effects). Given w and the
+  // correlations c = X^T rho of every feature, appends to `add` the features outside the working
+  // set (in_working_set[j] == 0) that must enter it, and returns the violation measure (0 when the
+  // conditions hold). The default returns a negative value: the path solver's own checks apply.
+  virtual double check_outside(VecIn w, VecIn correlation, std::span<const char> in_working_set,
+                               std::vector<Index>& add) const {
+    (void)w; (void)correlation; (void)in_working_set; (void)add;
+    return -1.0;
   }
 };
 

@@ -128,6 +128,7 @@ class PathSolver {
                          const std::vector<char>& keep_safe, std::vector<char>& in_working_set,
                          std::vector<Index>& working_set) const;
   mutable std::vector<Index> block_members_;
+  std::vector<Index> penalty_additions_;
   mutable Vector block_correlation_;
   mutable bool have_reference_ = false;
   mutable Vector reference_rho_, reference_correlation_, difference_;

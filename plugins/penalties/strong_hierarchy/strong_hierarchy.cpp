@@ -1,0 +1,392 @@
+// The strong-hierarchy relaxation of hierScale (Hazimeh & Mazumder 2020; MATH.md 5), on glmnet's
+// scale with the big-M box taken as inactive:
+//   lambda1 sum_i max(|beta_i|, max_{j} |theta_ij|) + lambda2 sum_{i<j} |theta_ij|,
+//   lambda2 = lambda2_ratio * lambda1 (hierScale's alpha),
+// over a design whose features are main effects and products of two of them (Design::origin; the
+// pairwise_interactions design). It is a norm, so the path solver's duality gap applies: its dual
+// norm is the smallest lambda1 at which every main correlation fits its l1 budget and the pairs'
+// excess demands (|c_ij| - lambda2)_+ / lambda1 can be covered by the budgets 1 - |c_i| / lambda1
+// of their endpoints, a maximum-flow question (hierarchy_check.hpp), found by bisection. The prox
+// is the dual block coordinate ascent of hierarchy_prox.hpp over the whole working set (one block),
+// and the KKT re-check outside the working set is hierScale's K1-K3 with its augmentation rules,
+// the K3 part solved by the experiment's [lp] backend (or by maximum flow when there is none).
+#include "hierarchy_check.hpp"
+#include "hierarchy_prox.hpp"
+
+#include "sparsepath/core/registry.hpp"
+#include "sparsepath/plugin/abi.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sparsepath::plugins {
+
+struct StrongHierarchyOptions {
+  double lambda2_ratio = 2.0;
+  double prox_tolerance = 1e-12;
+  long long max_sweeps = 200000;
+  bool prox_screening = true;
+  bool is_valid(std::string* why) const {
+    if (!(lambda2_ratio >= 0.0) || !std::isfinite(lambda2_ratio)) {
+      if (why) *why = "penalty.lambda2_ratio = " + format_real(lambda2_ratio) + "; expected a finite value >= 0";
+      return false;
+    }
+    return true;
+  }
+};
+
+class StrongHierarchy final : public Penalty {
+ public:
+  explicit StrongHierarchy(const Params& params) {
+    options_.lambda2_ratio = params.real("lambda2_ratio");
+    options_.prox_tolerance = params.real("prox_tolerance");
+    options_.max_sweeps = params.integer("max_sweeps");
+    options_.prox_screening = params.boolean("prox_screening");
+    std::string why;
+    if (!options_.is_valid(&why)) throw Error(why);
+  }
+  static Schema schema() {
+    return Schema("strong_hierarchy",
+                  "hierScale's convex strong-hierarchy relaxation: lambda1 sum_i max(|beta_i|, max_j "
+                  "|theta_ij|) + lambda2 sum |theta_ij| over main effects and pairwise interactions")
+        .real("lambda2_ratio", 2.0, "lambda2 = lambda2_ratio * lambda1 (hierScale's alpha)", at_least(0.0))
+        .real("prox_tolerance", 1e-12, "relative duality gap at which the prox's dual ascent stops",
+              Range{0.0, 1e-3, true, false})
+        .integer("max_sweeps", 200000, "dual ascent sweeps per prox", at_least(1))
+        .boolean("prox_screening", true, "exact proximal screening of pairs and groups (MATH.md 5.3)");
+  }
+
+  Capability capabilities() const override {
+    return Capability::block_prox | Capability::dual_point | Capability::own_kkt_check;
+  }
+
+  Outcome bind(const PenaltyContext& context) override {
+    const Index features = context.features;
+    if (static_cast<Index>(context.origins.size()) != features) {
+      return {Status::invalid_input, "penalty 'strong_hierarchy' needs the features' origins (main effects and "
+                                     "pairs); use [design] type = pairwise_interactions"};
+    }
+    main_of_feature_.assign(static_cast<std::size_t>(features), -1);
+    pair_of_feature_.assign(static_cast<std::size_t>(features), -1);
+    main_features_.clear();
+    pair_features_.clear();
+    std::vector<Index> main_of_column;
+    for (Index j = 0; j < features; ++j) {
+      const FeatureOrigin origin = context.origins[static_cast<std::size_t>(j)];
+      if (origin.is_product()) continue;
+      if (static_cast<Index>(main_of_column.size()) <= origin.first) main_of_column.resize(static_cast<std::size_t>(origin.first) + 1, -1);
+      main_of_column[static_cast<std::size_t>(origin.first)] = static_cast<Index>(main_features_.size());
+      main_of_feature_[static_cast<std::size_t>(j)] = static_cast<Index>(main_features_.size());
+      main_features_.push_back(j);
+    }
+    std::vector<std::pair<Index, Index>> pairs;
+    for (Index j = 0; j < features; ++j) {
+      const FeatureOrigin origin = context.origins[static_cast<std::size_t>(j)];
+      if (!origin.is_product()) continue;
+      const auto main_of = [&](Index column) {
+        return column < static_cast<Index>(main_of_column.size()) ? main_of_column[static_cast<std::size_t>(column)] : Index{-1};
+      };
+      const Index i = main_of(origin.first), k = main_of(origin.second);
+      if (i < 0 || k < 0) {
+        return {Status::invalid_input, "penalty 'strong_hierarchy': interaction feature " + std::to_string(j) +
+                                           " has a parent that is not a main-effect feature"};
+      }
+      pair_of_feature_[static_cast<std::size_t>(j)] = static_cast<Index>(pair_features_.size());
+      pair_features_.push_back(j);
+      pairs.emplace_back(i, k);
+    }
+    structure_ = HierarchyStructure::from_pairs(static_cast<Index>(main_features_.size()), pairs);
+    duals_.reset(structure_);
+    single_block_ = BlockStructure{};
+    single_block_.members.resize(static_cast<std::size_t>(features));
+    for (Index j = 0; j < features; ++j) single_block_.members[static_cast<std::size_t>(j)] = j;
+    single_block_.offsets = {0, features};
+    single_block_.block_of.assign(static_cast<std::size_t>(features), 0);
+    lp_ = context.lp;
+    return {};
+  }
+
+  void set_lambda(double lambda) override { lambda_ = lambda; }
+  double lambda() const override { return lambda_; }
+  const BlockStructure* blocks() const override { return &single_block_; }
+
+  double value(VecIn w) const override {
+    Vector beta(structure_.mains), theta(structure_.pairs());
+    for (Index i = 0; i < structure_.mains; ++i) beta[i] = w[main_features_[static_cast<std::size_t>(i)]];
+    for (Index k = 0; k < structure_.pairs(); ++k) theta[k] = w[pair_features_[static_cast<std::size_t>(k)]];
+    return hierarchy_penalty(structure_, beta, theta, lambda_, lambda2());
+  }
+
+  double lambda_max(VecIn c0) const override { return dual_norm(c0, {}); }
+
+  // The prox over the working set (one block): mains of pairs in it that are not in it are held at
+  // zero but keep their max terms. Duals are kept between calls (warm starts).
+  void prox_block(Index, std::span<const Index> members, VecIn v, double step, VecOut out) const override {
+    const Index q = structure_.mains;
+    if (static_cast<Index>(local_of_main_.size()) != q) local_of_main_.assign(static_cast<std::size_t>(q), -1);
+    std::vector<Index> mains, pair_members;
+    std::vector<double> main_target;
+    std::vector<char> pinned;
+    auto local_main = [&](Index i, double target, bool is_pinned) {
+      Index& local = local_of_main_[static_cast<std::size_t>(i)];
+      if (local < 0) {
+        local = static_cast<Index>(mains.size());
+        mains.push_back(i);
+        main_target.push_back(target);
+        pinned.push_back(is_pinned ? 1 : 0);
+      } else if (!is_pinned) {
+        main_target[static_cast<std::size_t>(local)] = target;
+        pinned[static_cast<std::size_t>(local)] = 0;
+      }
+      return local;
+    };
+    std::vector<Index> member_slot(members.size(), -1);
+    for (std::size_t a = 0; a < members.size(); ++a) {
+      const Index main = main_of_feature_[static_cast<std::size_t>(members[a])];
+      if (main >= 0) member_slot[a] = local_main(main, v[static_cast<Index>(a)], false);
+    }
+    std::vector<std::pair<Index, Index>> local_pairs;
+    std::vector<double> pair_target;
+    std::vector<Index> global_pairs;
+    for (std::size_t a = 0; a < members.size(); ++a) {
+      const Index pair = pair_of_feature_[static_cast<std::size_t>(members[a])];
+      if (pair < 0) continue;
+      const Index i = local_main(structure_.first[pair], 0.0, true), k = local_main(structure_.second[pair], 0.0, true);
+      member_slot[a] = static_cast<Index>(local_pairs.size());
+      local_pairs.emplace_back(i, k);
+      pair_target.push_back(v[static_cast<Index>(a)]);
+      global_pairs.push_back(pair);
+    }
+    const HierarchyStructure local = HierarchyStructure::from_pairs(static_cast<Index>(mains.size()), local_pairs);
+    HierarchyDuals duals;
+    duals.reset(local);
+    for (std::size_t i = 0; i < mains.size(); ++i) duals.u[static_cast<Index>(i)] = duals_.u[mains[i]];
+    for (std::size_t k = 0; k < global_pairs.size(); ++k) {
+      // The local pair keeps the orientation of the global one (first < second in both numberings
+      // may differ): map the weights by endpoint.
+      const Index global = global_pairs[k];
+      const bool same = mains[static_cast<std::size_t>(local.first[static_cast<Index>(k)])] == structure_.first[global];
+      duals.w_first[static_cast<Index>(k)] = same ? duals_.w_first[global] : duals_.w_second[global];
+      duals.w_second[static_cast<Index>(k)] = same ? duals_.w_second[global] : duals_.w_first[global];
+    }
+    const Vector beta_target = Eigen::Map<const Vector>(main_target.data(), static_cast<Index>(main_target.size()));
+    const Vector theta_target = Eigen::Map<const Vector>(pair_target.data(), static_cast<Index>(pair_target.size()));
+    Vector beta(beta_target.size()), theta(theta_target.size());
+    HierarchyProxOptions options;
+    options.tolerance = options_.prox_tolerance;
+    options.max_sweeps = options_.max_sweeps;
+    options.screening = options_.prox_screening;
+    options.pinned_mains = pinned;
+    const HierarchyProxResult result =
+        hierarchy_prox(local, beta_target, theta_target, 1.0 / step, lambda_, lambda2(), duals, beta, theta, options);
+    last_prox_converged_ = result.converged;
+    for (std::size_t i = 0; i < mains.size(); ++i) duals_.u[mains[i]] = duals.u[static_cast<Index>(i)];
+    for (std::size_t k = 0; k < global_pairs.size(); ++k) {
+      const Index global = global_pairs[k];
+      const bool same = mains[static_cast<std::size_t>(local.first[static_cast<Index>(k)])] == structure_.first[global];
+      (same ? duals_.w_first[global] : duals_.w_second[global]) = duals.w_first[static_cast<Index>(k)];
+      (same ? duals_.w_second[global] : duals_.w_first[global]) = duals.w_second[static_cast<Index>(k)];
+    }
+    for (std::size_t a = 0; a < members.size(); ++a) {
+      const bool is_main = main_of_feature_[static_cast<std::size_t>(members[a])] >= 0;
+      out[static_cast<Index>(a)] = is_main ? beta[member_slot[a]] : theta[member_slot[a]];
+    }
+    for (Index i : mains) local_of_main_[static_cast<std::size_t>(i)] = -1;
+  }
+
+  double block_dual_norm(Index, std::span<const Index> members, VecIn c) const override {
+    Vector full = Vector::Zero(static_cast<Index>(main_of_feature_.size()));
+    for (std::size_t a = 0; a < members.size(); ++a) full[members[a]] = c[static_cast<Index>(a)];
+    return dual_norm(full, members);
+  }
+  // Omega(w) >= ||w||_inf (every coordinate sits in some max term), so Omega^D(d) <= sqrt(|members|)
+  // ||d||_2, and Omega^D(c') <= Omega^D(centre) + sqrt(|members|) radius on the sphere.
+  bool block_zero_certain(Index g, std::span<const Index> members, VecIn centre, double radius) const override {
+    const double spread = radius * std::sqrt(static_cast<double>(members.size()));
+    if (!(spread < lambda_)) return false;
+    return block_dual_norm(g, members, centre) + spread < lambda_ * (1.0 - 1e-12);
+  }
+
+  double dual_scaling(VecIn c) const override {
+    const double norm = dual_norm(c, {});
+    return norm > lambda_ ? lambda_ / norm : 1.0;
+  }
+  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override {
+    const double norm = dual_norm(c, subset);
+    return norm > lambda_ ? lambda_ / norm : 1.0;
+  }
+  // The indicator of the dual ball; the bisection returns the norm from above to 1e-13, and the
+  // allowance covers the rounding of the scaled point.
+  double conjugate(VecIn c) const override {
+    return dual_norm(c, {}) <= lambda_ * (1.0 + 1e-10) ? 0.0 : std::numeric_limits<double>::infinity();
+  }
+  double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const override {
+    return scale * dual_norm(c, subset) <= lambda_ * (1.0 + 1e-10) ? 0.0 : std::numeric_limits<double>::infinity();
+  }
+
+  // hierScale's K1-K3 (MATH.md 5.5) at w, with its augmentation rules.
+  double check_outside(VecIn w, VecIn c, std::span<const char> in_working_set, std::vector<Index>& add) const override {
+    const Index q = structure_.mains, m = structure_.pairs();
+    const double lambda1 = lambda_, lambda_2 = lambda2();
+    std::vector<char> nonzero(static_cast<std::size_t>(q), 0);
+    for (Index i = 0; i < q; ++i) nonzero[static_cast<std::size_t>(i)] = w[main_features_[static_cast<std::size_t>(i)]] != 0.0;
+    for (Index k = 0; k < m; ++k) {
+      if (w[pair_features_[static_cast<std::size_t>(k)]] == 0.0) continue;
+      nonzero[static_cast<std::size_t>(structure_.first[k])] = nonzero[static_cast<std::size_t>(structure_.second[k])] = 1;
+    }
+    auto outside = [&](Index feature) { return !in_working_set[static_cast<std::size_t>(feature)]; };
+    double violation = 0.0;
+    // K1: a zero group's main correlation within lambda1; the 10 largest violators enter.
+    std::vector<std::pair<double, Index>> k1;
+    for (Index i = 0; i < q; ++i) {
+      if (nonzero[static_cast<std::size_t>(i)]) continue;
+      const double excess = std::abs(c[main_features_[static_cast<std::size_t>(i)]]) - lambda1;
+      if (excess > 1e-12 * lambda1) {
+        violation = std::max(violation, excess / lambda1);
+        if (outside(main_features_[static_cast<std::size_t>(i)])) k1.emplace_back(excess, main_features_[static_cast<std::size_t>(i)]);
+      }
+    }
+    std::sort(k1.rbegin(), k1.rend());
+    for (std::size_t t = 0; t < k1.size() && t < 10; ++t) add.push_back(k1[t].second);
+    // K2 (both endpoints nonzero) and the K3 demand graph (some endpoint zero).
+    DemandGraph graph;
+    std::vector<Index> vertex_of(static_cast<std::size_t>(q), -1);
+    std::vector<Index> graph_pairs;  // pair index of each graph pair
+    for (Index k = 0; k < m; ++k) {
+      const Index feature = pair_features_[static_cast<std::size_t>(k)];
+      if (w[feature] != 0.0) continue;
+      const double excess = std::abs(c[feature]) - lambda_2;
+      if (!(excess > 1e-12 * lambda1)) continue;
+      const Index i = structure_.first[k], j = structure_.second[k];
+      if (nonzero[static_cast<std::size_t>(i)] && nonzero[static_cast<std::size_t>(j)]) {
+        violation = std::max(violation, excess / lambda1);
+        if (outside(feature)) add.push_back(feature);
+        continue;
+      }
+      DemandGraph::Pair pair;
+      for (Index endpoint : {i, j}) {
+        Index vertex = -1;
+        if (!nonzero[static_cast<std::size_t>(endpoint)]) {
+          Index& slot = vertex_of[static_cast<std::size_t>(endpoint)];
+          if (slot < 0) {
+            slot = static_cast<Index>(graph.budget.size());
+            graph.budget.push_back(std::max(0.0, 1.0 - std::abs(c[main_features_[static_cast<std::size_t>(endpoint)]]) / lambda1));
+          }
+          vertex = slot;
+        }
+        (endpoint == i ? pair.first : pair.second) = vertex;
+      }
+      pair.demand = excess / lambda1;
+      graph.pairs.push_back(pair);
+      graph_pairs.push_back(k);
+    }
+    if (!graph.pairs.empty()) {
+      const DemandVerdict verdict = lp_ != nullptr ? check_by_lp(graph, *lp_) : check_by_flow(graph);
+      for (const ComponentVerdict& component : verdict.components) {
+        if (!(component.unmet > 1e-9 * (1.0 + component.demand))) continue;
+        violation = std::max(violation, component.unmet);
+        // Its 10 largest pairs not in the working set enter, with their main effects.
+        std::vector<std::pair<double, Index>> order;
+        for (Index e : component.pairs) {
+          const Index k = graph_pairs[static_cast<std::size_t>(e)];
+          if (outside(pair_features_[static_cast<std::size_t>(k)])) {
+            order.emplace_back(std::abs(c[pair_features_[static_cast<std::size_t>(k)]]), k);
+          }
+        }
+        std::sort(order.rbegin(), order.rend());
+        for (std::size_t t = 0; t < order.size() && t < 10; ++t) {
+          const Index k = order[t].second;
+          add.push_back(pair_features_[static_cast<std::size_t>(k)]);
+          for (Index endpoint : {structure_.first[k], structure_.second[k]}) {
+            const Index feature = main_features_[static_cast<std::size_t>(endpoint)];
+            if (outside(feature)) add.push_back(feature);
+          }
+        }
+      }
+    }
+    std::sort(add.begin(), add.end());
+    add.erase(std::unique(add.begin(), add.end()), add.end());
+    return violation;
+  }
+
+ private:
+  double lambda2() const { return options_.lambda2_ratio * lambda_; }
+
+  // The smallest lambda1 at which c lies in lambda1 dOmega(0) (c over every feature, or only over
+  // `subset`, the others taken as zero), by bisection on the flow test, returned from above.
+  double dual_norm(VecIn c, std::span<const Index> subset) const {
+    const double ratio = options_.lambda2_ratio;
+    std::vector<double> main_abs(static_cast<std::size_t>(structure_.mains), 0.0);
+    std::vector<std::pair<Index, double>> pairs;  // (pair, |c|)
+    auto take = [&](Index feature) {
+      const Index main = main_of_feature_[static_cast<std::size_t>(feature)];
+      if (main >= 0) main_abs[static_cast<std::size_t>(main)] = std::abs(c[feature]);
+      const Index pair = pair_of_feature_[static_cast<std::size_t>(feature)];
+      if (pair >= 0 && c[feature] != 0.0) pairs.emplace_back(pair, std::abs(c[feature]));
+    };
+    if (subset.empty()) {
+      for (Index j = 0; j < static_cast<Index>(main_of_feature_.size()); ++j) take(j);
+    } else {
+      for (Index j : subset) take(j);
+    }
+    double low = 0.0, sum = 0.0;
+    for (double value : main_abs) low = std::max(low, value);
+    for (const auto& [pair, value] : pairs) {
+      low = std::max(low, value / (ratio + 2.0));
+      sum += value;
+    }
+    double high = low + sum;  // feasible: every pair covered by its first endpoint alone
+    // Pairs at or below ratio * low never have a demand in [low, high].
+    std::erase_if(pairs, [&](const auto& entry) { return entry.second <= ratio * low; });
+    if (!(high > 0.0)) return 0.0;
+    auto feasible = [&](double lambda) {
+      for (double value : main_abs) {
+        if (value > lambda) return false;
+      }
+      DemandGraph graph;
+      std::vector<Index> vertex_of(static_cast<std::size_t>(structure_.mains), -1);
+      for (const auto& [pair, value] : pairs) {
+        const double demand = (value - ratio * lambda) / lambda;
+        if (!(demand > 0.0)) continue;
+        DemandGraph::Pair edge;
+        for (Index endpoint : {structure_.first[pair], structure_.second[pair]}) {
+          Index& slot = vertex_of[static_cast<std::size_t>(endpoint)];
+          if (slot < 0) {
+            slot = static_cast<Index>(graph.budget.size());
+            graph.budget.push_back(std::max(0.0, 1.0 - main_abs[static_cast<std::size_t>(endpoint)] / lambda));
+          }
+          (endpoint == structure_.first[pair] ? edge.first : edge.second) = slot;
+        }
+        edge.demand = demand;
+        graph.pairs.push_back(edge);
+      }
+      if (graph.pairs.empty()) return true;
+      const DemandVerdict verdict = check_by_flow(graph);
+      return verdict.unmet <= 1e-13 * (1.0 + verdict.demand);
+    };
+    if (feasible(low)) return low;
+    for (int step = 0; step < 200 && high - low > 1e-14 * high; ++step) {
+      const double middle = 0.5 * (low + high);
+      (feasible(middle) ? high : low) = middle;
+    }
+    return high;
+  }
+
+  StrongHierarchyOptions options_;
+  HierarchyStructure structure_;
+  std::vector<Index> main_of_feature_, pair_of_feature_, main_features_, pair_features_;
+  BlockStructure single_block_;
+  mutable HierarchyDuals duals_;
+  mutable std::vector<Index> local_of_main_;
+  mutable bool last_prox_converged_ = true;
+  LpBackend* lp_ = nullptr;
+  double lambda_ = 0.0;
+};
+
+void register_strong_hierarchy(Registry& registry) {
+  registry.add<Penalty, StrongHierarchy>("strong_hierarchy", StrongHierarchy::schema());
+}
+
+}  // namespace sparsepath::plugins
+
+SPARSEPATH_PLUGIN("sparsepath-penalty-strong-hierarchy", sparsepath::plugins::register_strong_hierarchy)

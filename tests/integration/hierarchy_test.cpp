@@ -1,0 +1,173 @@
+// The strong-hierarchy relaxation end to end on small instances: the path (pairwise_interactions
+// design, strong_hierarchy penalty, fista with the dual-ascent prox, certified by the exact dual
+// norm) against an independent solve of (R) as a quadratic program by Clp:
+//   min 1/(2n) ||y - b - X beta - Z theta||^2 + lambda1 sum_i t_i + lambda2 sum_k s_k
+//   s.t. t_i >= |beta_i|, t_i >= |theta_k| for the pairs k of i, s_k >= |theta_k|.
+#define BOOST_TEST_MODULE hierarchy
+#include <boost/test/unit_test.hpp>
+
+#include "test_support.hpp"
+
+#include <ClpSimplex.hpp>
+
+#include <random>
+
+using namespace sparsepath;
+using namespace sparsepath::testing;
+
+namespace {
+
+struct Instance {
+  Matrix x;        // n x q main effects (centred, unit 1/n variance)
+  Matrix z;        // n x m products, pairs (i, k) in lexicographic order
+  Vector y;
+  std::vector<std::pair<Index, Index>> pairs;
+  std::vector<std::string> names;
+};
+
+Instance make_instance(Index n, Index q, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Instance instance;
+  instance.x.resize(n, q);
+  for (Index i = 0; i < n; ++i) {
+    for (Index j = 0; j < q; ++j) instance.x(i, j) = normal(generator);
+  }
+  for (Index j = 0; j < q; ++j) {
+    instance.x.col(j).array() -= instance.x.col(j).mean();
+    instance.x.col(j) /= std::sqrt(instance.x.col(j).squaredNorm() / static_cast<double>(n));
+    instance.names.push_back("x" + std::to_string(j));
+  }
+  for (Index i = 0; i < q; ++i) {
+    for (Index k = i + 1; k < q; ++k) instance.pairs.emplace_back(i, k);
+  }
+  instance.z.resize(n, static_cast<Index>(instance.pairs.size()));
+  for (std::size_t e = 0; e < instance.pairs.size(); ++e) {
+    instance.z.col(static_cast<Index>(e)) = instance.x.col(instance.pairs[e].first).cwiseProduct(instance.x.col(instance.pairs[e].second));
+  }
+  // Strong-hierarchy truth: x0, x1 and x0:x1, plus noise.
+  instance.y = 1.0 + 1.5 * instance.x.col(0).array() - instance.x.col(1).array() + 0.8 * instance.z.col(0).array();
+  for (Index i = 0; i < n; ++i) instance.y[i] += 0.5 * normal(generator);
+  return instance;
+}
+
+// (R) by Clp's quadratic primal simplex; returns the optimal objective.
+double solve_by_qp(const Instance& instance, double lambda1, double lambda2) {
+  const Index n = instance.x.rows(), q = instance.x.cols(), m = instance.z.cols();
+  // Columns: b, beta (q), theta (m), t (q), s (m).
+  const Index columns = 1 + q + m + q + m;
+  Matrix a(n, 1 + q + m);
+  a.col(0).setOnes();
+  a.middleCols(1, q) = instance.x;
+  a.middleCols(1 + q, m) = instance.z;
+  const Matrix hessian = a.transpose() * a / static_cast<double>(n);
+  const Vector linear = -a.transpose() * instance.y / static_cast<double>(n);
+  std::vector<double> objective(static_cast<std::size_t>(columns), 0.0), lower(static_cast<std::size_t>(columns)), upper(static_cast<std::size_t>(columns), COIN_DBL_MAX);
+  for (Index j = 0; j < 1 + q + m; ++j) {
+    objective[static_cast<std::size_t>(j)] = linear[j];
+    lower[static_cast<std::size_t>(j)] = -COIN_DBL_MAX;
+  }
+  for (Index i = 0; i < q; ++i) objective[static_cast<std::size_t>(1 + q + m + i)] = lambda1, lower[static_cast<std::size_t>(1 + q + m + i)] = 0.0;
+  for (Index k = 0; k < m; ++k) objective[static_cast<std::size_t>(1 + 2 * q + m + k)] = lambda2, lower[static_cast<std::size_t>(1 + 2 * q + m + k)] = 0.0;
+  // Rows "bound - value >= 0" and "bound + value >= 0".
+  std::vector<Eigen::Triplet<double>> entries;
+  Index row = 0;
+  auto both_signs = [&](Index bound, Index value) {
+    entries.emplace_back(static_cast<int>(row), static_cast<int>(bound), 1.0);
+    entries.emplace_back(static_cast<int>(row++), static_cast<int>(value), -1.0);
+    entries.emplace_back(static_cast<int>(row), static_cast<int>(bound), 1.0);
+    entries.emplace_back(static_cast<int>(row++), static_cast<int>(value), 1.0);
+  };
+  for (Index i = 0; i < q; ++i) both_signs(1 + q + m + i, 1 + i);
+  for (Index k = 0; k < m; ++k) {
+    both_signs(1 + q + m + instance.pairs[static_cast<std::size_t>(k)].first, 1 + q + k);
+    both_signs(1 + q + m + instance.pairs[static_cast<std::size_t>(k)].second, 1 + q + k);
+    both_signs(1 + 2 * q + m + k, 1 + q + k);
+  }
+  SparseMatrix constraints(row, columns);
+  constraints.setFromTriplets(entries.begin(), entries.end());
+  constraints.makeCompressed();
+  std::vector<double> row_lower(static_cast<std::size_t>(row), 0.0), row_upper(static_cast<std::size_t>(row), COIN_DBL_MAX);
+  ClpSimplex model;
+  model.setLogLevel(0);
+  std::vector<CoinBigIndex> starts(constraints.outerIndexPtr(), constraints.outerIndexPtr() + columns + 1);
+  model.loadProblem(static_cast<int>(columns), static_cast<int>(row), starts.data(), constraints.innerIndexPtr(),
+                    constraints.valuePtr(), lower.data(), upper.data(), objective.data(), row_lower.data(), row_upper.data());
+  // The Hessian's lower triangle, column by column (Clp adds the mirror itself).
+  std::vector<CoinBigIndex> q_start{0};
+  std::vector<int> q_row;
+  std::vector<double> q_value;
+  for (Index j = 0; j < columns; ++j) {
+    if (j < 1 + q + m) {
+      for (Index i = j; i < 1 + q + m; ++i) {
+        if (hessian(i, j) == 0.0) continue;
+        q_row.push_back(static_cast<int>(i));
+        q_value.push_back(hessian(i, j));
+      }
+    }
+    q_start.push_back(static_cast<CoinBigIndex>(q_row.size()));
+  }
+  model.loadQuadraticObjective(static_cast<int>(columns), q_start.data(), q_row.data(), q_value.data());
+  model.primal();
+  BOOST_REQUIRE_MESSAGE(model.status() == 0, "Clp QP status " << model.status());
+  return model.objectiveValue() + 0.5 * instance.y.squaredNorm() / static_cast<double>(n);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(path_matches_clp_quadratic_program) {
+  for (unsigned seed : {1u, 2u}) {
+    for (double ratio : {0.5, 2.0}) {
+      BOOST_TEST_CONTEXT("seed " << seed << ", lambda2_ratio " << ratio) {
+        Instance instance = make_instance(80, 5, seed);
+        auto design = make_component<Design>("pairwise_interactions");
+        DataMatrix matrix;
+        matrix.dense = &instance.x;
+        matrix.names = &instance.names;
+        BOOST_REQUIRE(design->bind(matrix).ok());
+        const Index features = design->cols();
+        std::vector<FeatureOrigin> origins;
+        std::vector<std::string> names;
+        for (Index j = 0; j < features; ++j) origins.push_back(design->origin(j)), names.push_back(design->feature_name(j));
+        auto penalty = make_component<Penalty>("strong_hierarchy", {{"lambda2_ratio", format_real(ratio)}});
+        std::vector<double> scale(static_cast<std::size_t>(features), 1.0);
+        std::vector<char> excluded(static_cast<std::size_t>(features), 0);
+        PenaltyContext context;
+        context.features = features;
+        context.column_scale = scale;
+        context.names = names;
+        context.excluded = excluded;
+        context.origins = origins;
+        BOOST_REQUIRE(penalty->bind(context).ok());
+        auto loss = make_component<Loss>("squared");
+        auto optimizer = make_component<Optimizer>("fista");
+        const Index n = instance.x.rows();
+        const Vector v = Vector::Constant(n, 1.0 / static_cast<double>(n));
+        Problem problem{*design, instance.y, v, true, *loss, *penalty, true};
+        Standardization standardization;
+        standardization.center = Vector::Zero(features);
+        standardization.scale = Vector::Ones(features);
+        standardization.excluded = excluded;
+        PathOptions options;
+        options.tolerance = 1e-11;
+        options.min_deviance_change = 0.0;
+        options.max_deviance_ratio = 1.0;
+        PathSolver probe(problem, *optimizer, {}, options, standardization, names);
+        const double lambda_max = probe.lambda_max();
+        options.lambdas = {0.6 * lambda_max, 0.2 * lambda_max, 0.05 * lambda_max};
+        const PathResult path = PathSolver(problem, *optimizer, {}, options, standardization, names).run();
+        BOOST_REQUIRE(path.points.size() == 3u);
+        bool interaction = false;
+        for (const PathPoint& point : path.points) {
+          BOOST_TEST(point.converged, "gap " << point.duality_gap);
+          const double reference = solve_by_qp(instance, point.lambda, ratio * point.lambda);
+          BOOST_TEST_MESSAGE("lambda " << point.lambda << ": path " << point.objective << ", Clp QP " << reference);
+          BOOST_TEST(std::abs(point.objective - reference) <= 1e-6 * reference,
+                     "lambda " << point.lambda << ": path " << point.objective << " vs Clp QP " << reference);
+          for (const auto& [j, value] : point.coefficients) interaction |= origins[static_cast<std::size_t>(j)].is_product();
+        }
+        BOOST_TEST(interaction, "no interaction entered");
+      }
+    }
+  }
+}
