@@ -113,7 +113,96 @@ double solve_by_qp(const Instance& instance, double lambda1, double lambda2) {
   return model.objectiveValue() + 0.5 * instance.y.squaredNorm() / static_cast<double>(n);
 }
 
+// The pieces of a strong-hierarchy path on an instance, with a chosen LP backend (null: max flow).
+struct HierarchyRun {
+  Instance& instance;
+  std::unique_ptr<Design> design;
+  std::unique_ptr<Penalty> penalty;
+  std::unique_ptr<Loss> loss = make_component<Loss>("squared");
+  std::unique_ptr<Optimizer> optimizer = make_component<Optimizer>("fista");
+  std::vector<FeatureOrigin> origins;
+  std::vector<std::string> names;
+  std::vector<double> scale;
+  std::vector<char> excluded;
+  Vector v;
+  Standardization standardization;
+  HierarchyRun(Instance& data, double ratio, LpBackend* lp) : instance(data) {
+    design = make_component<Design>("pairwise_interactions");
+    DataMatrix matrix;
+    matrix.dense = &instance.x;
+    matrix.names = &instance.names;
+    if (!design->bind(matrix).ok()) throw Error("test: design bind failed");
+    const Index features = design->cols();
+    for (Index j = 0; j < features; ++j) origins.push_back(design->origin(j)), names.push_back(design->feature_name(j));
+    penalty = make_component<Penalty>("strong_hierarchy", {{"lambda2_ratio", format_real(ratio)}});
+    scale.assign(static_cast<std::size_t>(features), 1.0);
+    excluded.assign(static_cast<std::size_t>(features), 0);
+    PenaltyContext context;
+    context.features = features;
+    context.column_scale = scale;
+    context.names = names;
+    context.excluded = excluded;
+    context.origins = origins;
+    context.lp = lp;
+    if (!penalty->bind(context).ok()) throw Error("test: penalty bind failed");
+    v = Vector::Constant(instance.x.rows(), 1.0 / static_cast<double>(instance.x.rows()));
+    standardization.center = Vector::Zero(features);
+    standardization.scale = Vector::Ones(features);
+    standardization.excluded = excluded;
+  }
+  Problem problem() { return Problem{*design, instance.y, v, true, *loss, *penalty, true}; }
+  PathResult run(PathOptions options, Index* exact = nullptr) {
+    Problem p = problem();
+    PathSolver solver(p, *optimizer, {}, options, standardization, names);
+    PathResult result = solver.run();
+    if (exact) *exact = solver.exact_correlations();
+    return result;
+  }
+};
+
 }  // namespace
+
+// Swapping the LP backend of the KKT check (Clp, GLPK, or maximum flow) gives the same path, the
+// check does add features (the working set grows from the active set by it), and bounded
+// correlations (gradient screening) leave the path unchanged while skipping most pair gradients.
+BOOST_AUTO_TEST_CASE(lp_backends_and_gradient_screening_give_identical_paths) {
+  Instance instance = make_instance(120, 12, 7u);
+  PathOptions options;
+  options.n_lambda = 25;
+  options.lambda_min_ratio = 0.05;
+  options.tolerance = 1e-9;
+  options.min_deviance_change = 0.0;
+  options.max_deviance_ratio = 1.0;
+  HierarchyRun by_flow(instance, 1.0, nullptr);
+  Index exact_bounded = 0, exact_full = 0;
+  const PathResult reference = by_flow.run(options, &exact_bounded);
+  long long additions = 0;
+  for (const PathPoint& point : reference.points) {
+    BOOST_TEST(point.converged);
+    additions += point.screening.kkt_violations;
+  }
+  BOOST_TEST(additions > 0, "the KKT check never added a feature");
+  for (const std::string name : {"clp", "glpk"}) {
+    auto backend = make_component<LpBackend>(name);
+    HierarchyRun by_lp(instance, 1.0, backend.get());
+    const PathResult path = by_lp.run(options);
+    BOOST_REQUIRE(path.points.size() == reference.points.size());
+    for (std::size_t k = 0; k < path.points.size(); ++k) {
+      BOOST_TEST(path.points[k].objective == reference.points[k].objective, name << " point " << k);
+      BOOST_TEST(path.points[k].coefficients.size() == reference.points[k].coefficients.size(), name << " point " << k);
+    }
+  }
+  options.bounded_correlations = false;
+  HierarchyRun full(instance, 1.0, nullptr);
+  const PathResult unbounded = full.run(options, &exact_full);
+  for (std::size_t k = 0; k < unbounded.points.size(); ++k) {
+    BOOST_TEST(std::abs(unbounded.points[k].objective - reference.points[k].objective) <= 1e-12 * reference.points[k].objective);
+    BOOST_TEST(std::abs(unbounded.points[k].dual_objective - reference.points[k].dual_objective) <=
+               1e-9 * reference.points[k].objective);
+  }
+  BOOST_TEST(exact_bounded < exact_full, "bounded correlations computed " << exact_bounded << " of " << exact_full);
+  BOOST_TEST_MESSAGE("exact correlations: " << exact_bounded << " with gradient screening, " << exact_full << " without");
+}
 
 BOOST_AUTO_TEST_CASE(path_matches_clp_quadratic_program) {
   for (unsigned seed : {1u, 2u}) {

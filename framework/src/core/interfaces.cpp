@@ -54,6 +54,7 @@ std::string describe(Capability set) {
       {Capability::sparse_columns, "sparse_columns"},
       {Capability::smooth_on_support, "smooth_on_support"},
       {Capability::own_kkt_check, "own_kkt_check"},
+      {Capability::quiet_intervals, "quiet_intervals"},
   };
   std::string out;
   for (const auto& [flag, name] : names) {

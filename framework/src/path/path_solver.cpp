@@ -60,7 +60,8 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
   // The bounds need a separable penalty: the zero subdifferential of one coordinate must say
   // everything about its conjugate and its share of the dual scaling.
   options_.bounded_correlations =
-      options_.bounded_correlations && has_all(problem_.penalty.capabilities(), Capability::prox_1d);
+      options_.bounded_correlations && (has_all(problem_.penalty.capabilities(), Capability::prox_1d) ||
+                                        has_all(problem_.penalty.capabilities(), Capability::quiet_intervals));
   weight_max_ = problem_.v.maxCoeff();
   for (Index j = 0; j < p; ++j) {
     if (!standardization_.excluded.empty() && standardization_.excluded[j]) excluded_indices_.push_back(j);
@@ -259,12 +260,15 @@ void PathSolver::residual_and_correlation(const SolverState& state,
 
 void PathSolver::refresh_intervals() const {
   const Penalty& penalty = problem_.penalty;
-  if (!has_all(penalty.capabilities(), Capability::zero_subdifferential)) return;  // its own checks
+  const bool quiet = has_all(penalty.capabilities(), Capability::quiet_intervals);
+  if (!quiet && !has_all(penalty.capabilities(), Capability::zero_subdifferential)) return;  // its own checks
   const Index p = problem_.design.cols();
   if (interval_lambda_ == penalty.lambda() && static_cast<Index>(intervals_.size()) == p) return;
   // Once per lambda: the intervals are read several times per point (bounds, KKT check).
   intervals_.resize(static_cast<std::size_t>(p));
-  for (Index k = 0; k < p; ++k) intervals_[static_cast<std::size_t>(k)] = penalty.zero_subdifferential(k);
+  for (Index k = 0; k < p; ++k) {
+    intervals_[static_cast<std::size_t>(k)] = quiet ? penalty.quiet_interval(k) : penalty.zero_subdifferential(k);
+  }
   interval_lambda_ = penalty.lambda();
 }
 
@@ -514,6 +518,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     return !standardization_.excluded.empty() && standardization_.excluded[j];
   };
   const BlockStructure* blocks = penalty.blocks();
+  const bool grow_by_own_check = has_all(penalty.capabilities(), Capability::own_kkt_check);
 
   for (std::size_t k = 0; k < grid.size(); ++k) {
     if (interrupt != nullptr && interrupt->load()) {
@@ -531,7 +536,9 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
 
     for (Index j = 0; j < p; ++j) {
       keep_safe[j] = excluded(j) ? 0 : 1;
-      keep_strong[j] = keep_safe[j];
+      // A penalty with its own KKT check grows the working set from the active features by that
+      // check (hierScale's augmentation), instead of starting from every feature.
+      keep_strong[j] = grow_by_own_check ? 0 : keep_safe[j];
       dynamic_removed[j] = 0;
     }
     // The previous point's final (full) evaluation is of this same state: only its
@@ -559,7 +566,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     for (Index j = 0; j < p; ++j) {
       if (!keep_safe[j] || in_working_set[j]) continue;
       if (keep_strong[j] || ever_active[j] || state.w[j] != 0.0 || penalty.is_unpenalized(j)) {
-        if (blocks != nullptr) {
+        if (blocks != nullptr && !grow_by_own_check) {
           // Block penalties work on whole blocks: every member no safe rule removed comes along.
           for (Index member : blocks->block(blocks->block_of[static_cast<std::size_t>(j)])) {
             if (keep_safe[member] && !in_working_set[member]) {

@@ -18,6 +18,7 @@
 namespace sparsepath::plugins {
 
 struct FistaOptions {
+  bool acceleration = true;  // false: plain proximal gradient (hier_pgd's default, as hierScale)
   bool restart = true;
   double backtracking_factor = 2.0;
   bool is_valid(std::string* why) const {
@@ -32,15 +33,29 @@ struct FistaOptions {
 class Fista final : public Optimizer {
  public:
   explicit Fista(const Params& params) {
+    options_.acceleration = params.boolean("acceleration");
     options_.restart = params.boolean("restart");
     options_.backtracking_factor = params.real("backtracking_factor");
     std::string why;
     if (!options_.is_valid(&why)) throw Error(why);
   }
   static Schema schema() {
-    return Schema("fista",
-                  "Accelerated proximal gradient (FISTA) with backtracking and adaptive restart, for "
-                  "any penalty with a prox")
+    return common_keys(Schema("fista",
+                              "Accelerated proximal gradient (FISTA) with backtracking and adaptive "
+                              "restart, for any penalty with a prox"),
+                       true);
+  }
+  // hierScale's optimizer (MATH.md 5.4): proximal gradient on the working set, which the strong
+  // hierarchy penalty's KKT check grows (5.5); plain steps by default, as in the reference.
+  static Schema hier_pgd_schema() {
+    return common_keys(Schema("hier_pgd",
+                              "Proximal gradient on the active set for the strong-hierarchy relaxation "
+                              "(hierScale's PGD; the penalty's KKT check augments the active set)"),
+                       false);
+  }
+  static Schema common_keys(Schema schema, bool accelerate) {
+    return schema
+        .boolean("acceleration", accelerate, "Nesterov momentum (FISTA); false gives plain proximal gradient")
         .boolean("restart", true, "restart the momentum when it points against the last step")
         .real("backtracking_factor", 2.0, "growth of the Lipschitz estimate when a step is rejected",
               greater_than(1.0));
@@ -136,7 +151,7 @@ class Fista final : public Optimizer {
       const double moved = lipschitz_ * (change_.squaredNorm() + change_b * change_b);
       const double direction = (y_ - u_).dot(change_) + (yb - ub) * change_b;
       const double next_momentum = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * momentum * momentum));
-      if (options_.restart && direction > 0.0) {
+      if (!options_.acceleration || (options_.restart && direction > 0.0)) {
         momentum = 1.0;
         y_ = u_;
         yb = ub;
@@ -247,6 +262,7 @@ class Fista final : public Optimizer {
 
 void register_fista(Registry& registry) {
   registry.add<Optimizer, Fista>("fista", Fista::schema());
+  registry.add<Optimizer, Fista>("hier_pgd", Fista::hier_pgd_schema());
 }
 
 }  // namespace sparsepath::plugins

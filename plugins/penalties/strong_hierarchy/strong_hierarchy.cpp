@@ -57,7 +57,15 @@ class StrongHierarchy final : public Penalty {
   }
 
   Capability capabilities() const override {
-    return Capability::block_prox | Capability::dual_point | Capability::own_kkt_check;
+    return Capability::block_prox | Capability::dual_point | Capability::own_kkt_check | Capability::quiet_intervals;
+  }
+
+  // A pair whose correlation stays within lambda2 has no demand at lambda1 or above, so its exact
+  // value changes neither the dual norm's verdict nor K2/K3 (MATH.md 5.6's gradient screening, in
+  // the path solver's bounded-correlation form); main correlations set the budgets: never quiet.
+  Interval quiet_interval(Index j) const override {
+    if (pair_of_feature_[static_cast<std::size_t>(j)] < 0) return Interval{0.0, 0.0};
+    return Interval{-lambda2(), lambda2()};
   }
 
   Outcome bind(const PenaltyContext& context) override {

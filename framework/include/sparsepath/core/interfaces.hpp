@@ -33,6 +33,7 @@ enum class Capability : std::uint32_t {
   sparse_columns = 1u << 8,   // design: exposes a CSC matrix
   smooth_on_support = 1u << 9,  // penalty: h_j'' and h_j' where h_j is smooth (Newton steps)
   own_kkt_check = 1u << 10,     // penalty: check_outside is its KKT re-check (no per-feature test)
+  quiet_intervals = 1u << 11,   // penalty: quiet_interval (bounded correlations for non-separable penalties)
 };
 
 constexpr Capability operator|(Capability a, Capability b) {
@@ -211,6 +212,12 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
     (void)g; (void)members; (void)centre; (void)radius;
     return false;
   }
+  // Capability quiet_intervals: an interval such that, at the current lambda, the exact value of
+  // feature j's correlation does not change the dual scaling, the conjugate or the KKT verdict as
+  // long as it (and the held value) lies strictly inside, for a feature at zero. The path solver
+  // then keeps a held correlation whose bound lies inside instead of recomputing it (for separable
+  // penalties the zero subdifferential plays this role). An empty interval: always recompute.
+  virtual Interval quiet_interval(Index j) const { (void)j; return Interval{0.0, 0.0}; }
   // The penalty's own KKT re-check, for penalties whose zero set is neither a box per feature nor a
   // ball per block (the strong hierarchy couples pairs through their main effects). Given w and the
   // correlations c = X^T rho of every feature, appends to `add` the features outside the working
