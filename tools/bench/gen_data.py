@@ -54,7 +54,7 @@ GENERATOR_VERSION = 1
 N_LAMBDA = 100
 ALPHAS = (1.0, 0.5)
 
-# Full-size cases.  kind: dense_gauss | dense_logit | sparse_gauss | group_gauss
+# Full-size cases.  kind: dense_gauss | dense_logit | sparse_gauss | group_gauss | interact_gauss
 CASES = {
     "a": dict(kind="dense_gauss", n=10000, p=1000, k=20, rho=0.5, snr=3.0, seed=71001,
               what="dense, n=10000 p=1000, AR(1) rho=0.5, shifted/scaled columns, "
@@ -71,6 +71,14 @@ CASES = {
     "d2": dict(kind="dense_logit", n=500, p=20000, k=20, rho=0.5, eta_sd=2.0, b0=0.3,
                seed=71005, what="dense logistic wide, n=500 p=20000, AR(1) rho=0.5, "
                                 "shifted/scaled columns, 20 true nonzeros, sd(eta)=2"),
+    "e": dict(kind="interact_gauss", n=1000, p=200, k_main=6, k_int=4, snr=3.0, main_range=(1.0, 2.0), pair_range=(0.5, 1.5), seed=71007,
+              what="interactions, n=1000 p=200 iid N(0,1), 6 main effects and 4 of their pairwise "
+                   "products (strong hierarchy), gaussian SNR 3 (the shape of "
+                   "../shared/bench/gen_data.py case e)"),
+    "e1000": dict(kind="interact_gauss", n=1000, p=1000, k_main=6, k_int=4, snr=3.0, main_range=(1.0, 2.0), pair_range=(0.5, 1.5), seed=71008,
+                  what="as e with p=1000 (about 500 000 pairs)"),
+    "e2000": dict(kind="interact_gauss", n=1000, p=2000, k_main=6, k_int=4, snr=3.0, main_range=(1.0, 2.0), pair_range=(0.5, 1.5), seed=71009,
+                  what="as e with p=2000 (about 2 million pairs)"),
     "f": dict(kind="group_gauss", n=2000, groups=200, group_size=10, rho=0.5, active_groups=5,
               active_within=5, snr=3.0, seed=71006,
               what="grouped, n=2000 p=2000 = 200 groups of 10 (within-group equicorrelation "
@@ -83,6 +91,11 @@ def case_params(name, quick):
     """Parameters of a case; --quick divides n and p by 10 (the sparse case keeps
     its expected 20 nonzeros per column, so its density goes up tenfold)."""
     c = dict(CASES[name])
+    if quick and c["kind"] == "interact_gauss":  # p/10 would leave too few columns: n/2 only
+        c["n"] //= 2
+        c["seed"] += 500
+        c["what"] = "quick (n/2) version of: " + c["what"]
+        return c
     if quick and c["kind"] == "group_gauss":  # keep the groups of 10: fewer groups instead
         c["n"] //= 10
         c["groups"] //= 10
@@ -187,6 +200,30 @@ def make_sparse(rng, c):
     return X, y, "gaussian", b0, support, beta
 
 
+def make_interactions(rng, c):
+    """iid N(0,1) columns; k_main main effects and k_int products of two of them (strong
+    hierarchy); the response's 1/n standard deviation is rescaled to 1."""
+    n, p = c["n"], c["p"]
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    mains = np.sort(rng.choice(p, size=c["k_main"], replace=False))
+    candidates = [(int(mains[a]), int(mains[b])) for a in range(mains.size) for b in range(a + 1, mains.size)]
+    chosen = sorted(candidates[t] for t in rng.choice(len(candidates), size=c["k_int"], replace=False))
+    # Effect sizes as in the shared generator's case e: main effects U(1, 2), pairs U(0.5, 1.5),
+    # random signs.
+    main_effects = rng.choice(np.array([-1.0, 1.0]), size=mains.size) * rng.uniform(*c["main_range"], size=mains.size)
+    pair_effects = rng.choice(np.array([-1.0, 1.0]), size=len(chosen)) * rng.uniform(*c["pair_range"], size=len(chosen))
+    signal = X[:, mains] @ main_effects
+    for (i, k), value in zip(chosen, pair_effects):
+        signal = signal + value * X[:, i] * X[:, k]
+    noise_sd = np.sqrt(np.var(signal) / c["snr"])
+    y = 1.0 + signal + noise_sd * rng.standard_normal(n)
+    y, f = unit_sd(y)
+    support = [int(j) for j in mains]
+    beta = list(main_effects * f)
+    # beta_true.csv lists main effects by column and pairs as "i:k" (written by generate()).
+    return X, y, "gaussian", f * 1.0, (support, chosen), (beta, list(pair_effects * f))
+
+
 def make_grouped(rng, c):
     """Groups of equicorrelated columns: x = sqrt(rho) u_g + sqrt(1 - rho) e (unit variance,
     correlation rho inside a group, 0 across); a few active groups, a few effects in each."""
@@ -271,6 +308,8 @@ def generate(name, quick, root):
         X, y, family, b0, support, beta = make_sparse(rng, params)
     elif params["kind"] == "group_gauss":
         X, y, family, b0, support, beta = make_grouped(rng, params)
+    elif params["kind"] == "interact_gauss":
+        X, y, family, b0, support, beta = make_interactions(rng, params)
     else:
         X, y, family, b0, support, beta = make_dense(rng, params)
     n, p = X.shape
@@ -291,7 +330,12 @@ def generate(name, quick, root):
     hashes["y.txt"] = sha256_file(os.path.join(tmp, "y.txt"))
     with open(os.path.join(tmp, "beta_true.csv"), "w") as f:
         f.write("feature,coef\n-1,%.17g\n" % b0)
-        f.writelines("%d,%.17g\n" % (j, v) for j, v in zip(support, beta))
+        if params["kind"] == "interact_gauss":  # main effects by column, pairs as "i:k"
+            (mains, pairs), (main_values, pair_values) = support, beta
+            f.writelines("%d,%.17g\n" % (j, v) for j, v in zip(mains, main_values))
+            f.writelines("%d:%d,%.17g\n" % (i, k, v) for (i, k), v in zip(pairs, pair_values))
+        else:
+            f.writelines("%d,%.17g\n" % (j, v) for j, v in zip(support, beta))
     grids = {}
     for alpha in ALPHAS:
         lam, ratio = glmnet_grid(X, y, alpha)

@@ -38,6 +38,24 @@ class MaxFlow {
     }
     return total;
   }
+  // Nodes reachable from the source in the residual graph (the source side of a minimum cut).
+  std::vector<char> reachable(Index source) const {
+    std::vector<char> seen(adjacency_.size(), 0);
+    std::vector<Index> stack{source};
+    seen[static_cast<std::size_t>(source)] = 1;
+    while (!stack.empty()) {
+      const Index node = stack.back();
+      stack.pop_back();
+      for (Index e : adjacency_[static_cast<std::size_t>(node)]) {
+        const Edge& edge = edges_[static_cast<std::size_t>(e)];
+        if (edge.capacity > epsilon_ && !seen[static_cast<std::size_t>(edge.to)]) {
+          seen[static_cast<std::size_t>(edge.to)] = 1;
+          stack.push_back(edge.to);
+        }
+      }
+    }
+    return seen;
+  }
 
  private:
   struct Edge {
@@ -166,39 +184,49 @@ std::vector<std::vector<Index>> demand_components(const DemandGraph& graph) {
   return components;
 }
 
-DemandVerdict check_by_flow(const DemandGraph& graph) {
+DemandVerdict check_by_flow(const DemandGraph& graph, std::vector<char>* short_side) {
   std::string why;
   if (!graph.is_valid(&why)) throw Error(why);
   const auto components = demand_components(graph);
   std::vector<double> unmet;
-  const Index vertices = static_cast<Index>(graph.budget.size());
+  if (short_side) short_side->assign(graph.pairs.size(), 0);
+  std::vector<Index> node_of(graph.budget.size(), -1), vertices;
   for (const auto& component : components) {
     // Nodes: 0 source, 1 sink, then the component's vertices, then its pairs.
-    std::map<Index, Index> node_of;
     double demand = 0.0;
+    Index next = 2;
+    vertices.clear();
     for (Index e : component) {
       const auto& pair = graph.pairs[static_cast<std::size_t>(e)];
       demand += pair.demand;
       for (Index endpoint : {pair.first, pair.second}) {
-        if (endpoint >= 0) node_of.emplace(endpoint, 0);
+        if (endpoint >= 0 && node_of[static_cast<std::size_t>(endpoint)] < 0) {
+          node_of[static_cast<std::size_t>(endpoint)] = next++;
+          vertices.push_back(endpoint);
+        }
       }
     }
-    Index next = 2;
-    for (auto& [vertex, node] : node_of) node = next++;
     MaxFlow flow(next + static_cast<Index>(component.size()));
-    for (const auto& [vertex, node] : node_of) {
-      if (graph.budget[static_cast<std::size_t>(vertex)] > 0.0) flow.add_edge(0, node, graph.budget[static_cast<std::size_t>(vertex)]);
+    for (Index vertex : vertices) {
+      const double budget = graph.budget[static_cast<std::size_t>(vertex)];
+      if (budget > 0.0) flow.add_edge(0, node_of[static_cast<std::size_t>(vertex)], budget);
     }
     for (std::size_t k = 0; k < component.size(); ++k) {
       const auto& pair = graph.pairs[static_cast<std::size_t>(component[k])];
       const Index pair_node = next + static_cast<Index>(k);
       for (Index endpoint : {pair.first, pair.second}) {
-        if (endpoint >= 0) flow.add_edge(node_of[endpoint], pair_node, infinity);
+        if (endpoint >= 0) flow.add_edge(node_of[static_cast<std::size_t>(endpoint)], pair_node, infinity);
       }
       flow.add_edge(pair_node, 1, pair.demand);
     }
-    (void)vertices;
     unmet.push_back(demand - flow.run(0, 1, demand));
+    if (short_side && unmet.back() > 0.0) {
+      const std::vector<char> source_side = flow.reachable(0);
+      for (std::size_t k = 0; k < component.size(); ++k) {
+        if (!source_side[static_cast<std::size_t>(next) + k]) (*short_side)[static_cast<std::size_t>(component[k])] = 1;
+      }
+    }
+    for (Index vertex : vertices) node_of[static_cast<std::size_t>(vertex)] = -1;
   }
   return assemble(graph, components, unmet);
 }

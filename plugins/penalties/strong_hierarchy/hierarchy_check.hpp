@@ -41,8 +41,10 @@ struct DemandVerdict {
 // Components of the graph; pairs with no zero endpoint form a component of their own each.
 std::vector<std::vector<Index>> demand_components(const DemandGraph& graph);
 
-// Maximum-flow answer (Dinic's algorithm on each component).
-DemandVerdict check_by_flow(const DemandGraph& graph);
+// Maximum-flow answer (Dinic's algorithm on each component). With `short_side`, it also marks
+// the pairs on the sink side of a minimum cut (short_side[e] = 1): the set S maximising
+// sum_{e in S} c_e - sum_{i in N(S)} a_i, whose value is the unmet demand (Hall's condition).
+DemandVerdict check_by_flow(const DemandGraph& graph, std::vector<char>* short_side = nullptr);
 
 // The same by linear programming: min sum psi_e on each component, standard form with every
 // variable >= 0:  [pair rows] sum mu_{i,e} + psi_e = c_e;  [vertex rows] sum mu_{i,e} + s_i = a_i.

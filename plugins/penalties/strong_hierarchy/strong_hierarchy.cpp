@@ -215,21 +215,17 @@ class StrongHierarchy final : public Penalty {
     return block_dual_norm(g, members, centre) + spread < lambda_ * (1.0 - 1e-12);
   }
 
-  double dual_scaling(VecIn c) const override {
-    const double norm = dual_norm(c, {});
-    return norm > lambda_ ? lambda_ / norm : 1.0;
-  }
-  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override {
-    const double norm = dual_norm(c, subset);
-    return norm > lambda_ ? lambda_ / norm : 1.0;
-  }
-  // The indicator of the dual ball; the bisection returns the norm from above to 1e-13, and the
-  // allowance covers the rounding of the scaled point.
+  // Near convergence c is usually inside the dual ball: one flow test at lambda decides, and the
+  // bisection runs only when it is outside.
+  double dual_scaling(VecIn c) const override { return scaling(c, {}); }
+  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override { return scaling(c, subset); }
+  // The indicator of the dual ball, with an allowance for the rounding of the scaled point (the
+  // bisection returns the norm from above to 1e-13).
   double conjugate(VecIn c) const override {
-    return dual_norm(c, {}) <= lambda_ * (1.0 + 1e-10) ? 0.0 : std::numeric_limits<double>::infinity();
+    return norm_at_most(c, {}, lambda_ * (1.0 + 1e-10)) ? 0.0 : std::numeric_limits<double>::infinity();
   }
   double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const override {
-    return scale * dual_norm(c, subset) <= lambda_ * (1.0 + 1e-10) ? 0.0 : std::numeric_limits<double>::infinity();
+    return norm_at_most(c, subset, lambda_ * (1.0 + 1e-10) / scale) ? 0.0 : std::numeric_limits<double>::infinity();
   }
 
   // hierScale's K1-K3 (MATH.md 5.5) at w, with its augmentation rules.
@@ -320,64 +316,124 @@ class StrongHierarchy final : public Penalty {
  private:
   double lambda2() const { return options_.lambda2_ratio * lambda_; }
 
-  // The smallest lambda1 at which c lies in lambda1 dOmega(0) (c over every feature, or only over
-  // `subset`, the others taken as zero), by bisection on the flow test, returned from above.
-  double dual_norm(VecIn c, std::span<const Index> subset) const {
-    const double ratio = options_.lambda2_ratio;
-    std::vector<double> main_abs(static_cast<std::size_t>(structure_.mains), 0.0);
-    std::vector<std::pair<Index, double>> pairs;  // (pair, |c|)
+  double scaling(VecIn c, std::span<const Index> subset) const {
+    if (norm_at_most(c, subset, lambda_)) return 1.0;
+    return lambda_ / dual_norm(c, subset);
+  }
+  bool norm_at_most(VecIn c, std::span<const Index> subset, double bound) const {
+    gather(c, subset);
+    return feasible_at(bound);
+  }
+
+  // The correlations the dual norm reads, gathered once per call: |c| of every main effect, and
+  // the pairs with a nonzero correlation (c over every feature, or only over `subset`).
+  void gather(VecIn c, std::span<const Index> subset) const {
+    main_abs_.assign(static_cast<std::size_t>(structure_.mains), 0.0);
+    pair_abs_.clear();
     auto take = [&](Index feature) {
       const Index main = main_of_feature_[static_cast<std::size_t>(feature)];
-      if (main >= 0) main_abs[static_cast<std::size_t>(main)] = std::abs(c[feature]);
+      if (main >= 0) main_abs_[static_cast<std::size_t>(main)] = std::abs(c[feature]);
       const Index pair = pair_of_feature_[static_cast<std::size_t>(feature)];
-      if (pair >= 0 && c[feature] != 0.0) pairs.emplace_back(pair, std::abs(c[feature]));
+      if (pair >= 0 && c[feature] != 0.0) pair_abs_.emplace_back(pair, std::abs(c[feature]));
     };
     if (subset.empty()) {
       for (Index j = 0; j < static_cast<Index>(main_of_feature_.size()); ++j) take(j);
     } else {
       for (Index j : subset) take(j);
     }
-    double low = 0.0, sum = 0.0;
-    for (double value : main_abs) low = std::max(low, value);
-    for (const auto& [pair, value] : pairs) {
-      low = std::max(low, value / (ratio + 2.0));
+  }
+
+  // Whether the gathered correlations lie in lambda dOmega(0): every main within lambda, and the
+  // pairs' excess demands covered by the main effects' remaining l1 budgets (a maximum flow).
+  bool feasible_at(double lambda) const {
+    const double ratio = options_.lambda2_ratio;
+    (void)ratio;
+    for (double value : main_abs_) {
+      if (value > lambda) return false;
+    }
+    const DemandGraph graph = demand_graph(lambda, nullptr);
+    if (graph.pairs.empty()) return true;
+    const DemandVerdict verdict = check_by_flow(graph);
+    return verdict.unmet <= 1e-13 * (1.0 + verdict.demand);
+  }
+
+  // The smallest lambda1 at which c lies in lambda1 dOmega(0). Scaled by lambda, the budgets
+  // lambda - |c_i| and demands |c_k| - ratio lambda are linear in lambda, and by Hall's condition
+  // lambda is feasible iff every set S of pairs has sum_S (|c_k| - ratio lambda) <= sum_{N(S)}
+  // (lambda - |c_i|). From a lower bound, each step takes the minimum cut's S (the set short of
+  // budget) and moves to the root of its condition, (sum_S |c_k| + sum_N |c_i|) / (ratio |S| +
+  // |N|), capped where a pair of S stops having demand: every step stays a lower bound and the
+  // last, feasible one is the norm (Dinkelbach's parametric method; a few flows instead of a
+  // bisection's fifty). A bisection finishes the job if the steps ever stall.
+  double dual_norm(VecIn c, std::span<const Index> subset) const {
+    gather(c, subset);
+    const double ratio = options_.lambda2_ratio;
+    double lambda = 0.0, sum = 0.0;
+    for (double value : main_abs_) lambda = std::max(lambda, value);
+    for (const auto& [pair, value] : pair_abs_) {
+      lambda = std::max(lambda, value / (ratio + 2.0));
       sum += value;
     }
-    double high = low + sum;  // feasible: every pair covered by its first endpoint alone
-    // Pairs at or below ratio * low never have a demand in [low, high].
-    std::erase_if(pairs, [&](const auto& entry) { return entry.second <= ratio * low; });
+    const double high = lambda + sum;  // feasible: every pair covered by its first endpoint alone
     if (!(high > 0.0)) return 0.0;
-    auto feasible = [&](double lambda) {
-      for (double value : main_abs) {
-        if (value > lambda) return false;
-      }
-      DemandGraph graph;
-      std::vector<Index> vertex_of(static_cast<std::size_t>(structure_.mains), -1);
-      for (const auto& [pair, value] : pairs) {
-        const double demand = (value - ratio * lambda) / lambda;
-        if (!(demand > 0.0)) continue;
-        DemandGraph::Pair edge;
+    std::erase_if(pair_abs_, [&](const auto& entry) { return entry.second <= ratio * lambda; });
+    for (int step = 0; step < 1000; ++step) {
+      std::vector<char> short_side;
+      std::vector<Index> graph_pairs;
+      const DemandGraph graph = demand_graph(lambda, &graph_pairs);
+      if (graph.pairs.empty()) return lambda;
+      const DemandVerdict verdict = check_by_flow(graph, &short_side);
+      if (verdict.unmet <= 1e-13 * (1.0 + verdict.demand)) return lambda;
+      double numerator = 0.0, denominator = 0.0, cap = std::numeric_limits<double>::infinity();
+      std::vector<char> counted(static_cast<std::size_t>(structure_.mains), 0);
+      for (std::size_t e = 0; e < graph.pairs.size(); ++e) {
+        if (!short_side[e]) continue;
+        const auto& [pair, value] = pair_abs_[static_cast<std::size_t>(graph_pairs[e])];
+        numerator += value;
+        denominator += ratio;
+        if (ratio > 0.0) cap = std::min(cap, value / ratio);
         for (Index endpoint : {structure_.first[pair], structure_.second[pair]}) {
-          Index& slot = vertex_of[static_cast<std::size_t>(endpoint)];
-          if (slot < 0) {
-            slot = static_cast<Index>(graph.budget.size());
-            graph.budget.push_back(std::max(0.0, 1.0 - main_abs[static_cast<std::size_t>(endpoint)] / lambda));
-          }
-          (endpoint == structure_.first[pair] ? edge.first : edge.second) = slot;
+          if (counted[static_cast<std::size_t>(endpoint)]) continue;
+          counted[static_cast<std::size_t>(endpoint)] = 1;
+          numerator += main_abs_[static_cast<std::size_t>(endpoint)];
+          denominator += 1.0;
         }
-        edge.demand = demand;
-        graph.pairs.push_back(edge);
       }
-      if (graph.pairs.empty()) return true;
-      const DemandVerdict verdict = check_by_flow(graph);
-      return verdict.unmet <= 1e-13 * (1.0 + verdict.demand);
-    };
-    if (feasible(low)) return low;
-    for (int step = 0; step < 200 && high - low > 1e-14 * high; ++step) {
-      const double middle = 0.5 * (low + high);
-      (feasible(middle) ? high : low) = middle;
+      const double next = std::min(numerator / denominator, cap);
+      if (!(next > lambda * (1.0 + 1e-15))) break;  // stalled by rounding: bisect the rest
+      lambda = next;
     }
-    return high;
+    double low = lambda, top = high;
+    for (int step = 0; step < 200 && top - low > 1e-14 * top; ++step) {
+      const double middle = 0.5 * (low + top);
+      (feasible_at(middle) ? top : low) = middle;
+    }
+    return feasible_at(low) ? low : top;
+  }
+
+  // The pairs with demand at lambda (graph_pairs: their positions in pair_abs_).
+  DemandGraph demand_graph(double lambda, std::vector<Index>* graph_pairs) const {
+    const double ratio = options_.lambda2_ratio;
+    DemandGraph graph;
+    vertex_of_.assign(static_cast<std::size_t>(structure_.mains), -1);
+    for (std::size_t position = 0; position < pair_abs_.size(); ++position) {
+      const auto& [pair, value] = pair_abs_[position];
+      const double demand = (value - ratio * lambda) / lambda;
+      if (!(demand > 0.0)) continue;
+      DemandGraph::Pair edge;
+      for (Index endpoint : {structure_.first[pair], structure_.second[pair]}) {
+        Index& slot = vertex_of_[static_cast<std::size_t>(endpoint)];
+        if (slot < 0) {
+          slot = static_cast<Index>(graph.budget.size());
+          graph.budget.push_back(std::max(0.0, 1.0 - main_abs_[static_cast<std::size_t>(endpoint)] / lambda));
+        }
+        (endpoint == structure_.first[pair] ? edge.first : edge.second) = slot;
+      }
+      edge.demand = demand;
+      graph.pairs.push_back(edge);
+      if (graph_pairs) graph_pairs->push_back(static_cast<Index>(position));
+    }
+    return graph;
   }
 
   StrongHierarchyOptions options_;
@@ -387,6 +443,9 @@ class StrongHierarchy final : public Penalty {
   mutable HierarchyDuals duals_;
   mutable std::vector<Index> local_of_main_;
   mutable bool last_prox_converged_ = true;
+  mutable std::vector<double> main_abs_;
+  mutable std::vector<std::pair<Index, double>> pair_abs_;
+  mutable std::vector<Index> vertex_of_;
   LpBackend* lp_ = nullptr;
   double lambda_ = 0.0;
 };
