@@ -17,6 +17,7 @@
 #
 # Then the grouped case f (tools/bench/grouped.py, no peers): the sparse-group lasso path next to
 # the lasso path on the same data; report in build/bench-results/grouped[-quick]/report.md.
+# The strong-hierarchy scale benchmark is separate (minutes): tools/bench/hierarchy.py.
 #
 # Installs missing Debian packages (apt-get install -y; idempotent), uses /usr/bin/python3 and
 # the already built build/bin/sparsepath (tools/build.sh runs only if it is missing; set
