@@ -287,6 +287,17 @@ BOOST_AUTO_TEST_CASE(value_is_homogeneous_in_lambda) {
                    "value at 2 lambda " << doubled << " vs 2 * value at lambda " << 2.0 * at);
         BOOST_TEST(zero == 0.0, "value at lambda = 0 is " << zero);
         if (w.cwiseAbs().maxCoeff() > 0.0) BOOST_TEST(at > 0.0, "a nonzero w has zero penalty");
+        // value_on a subset equals value when w is zero outside it (the working-set gap uses it).
+        std::vector<Index> subset;
+        Vector restricted = Vector::Zero(features);
+        for (Index j = 0; j < features; ++j) {
+          if ((j + trial) % 3 == 0) continue;
+          subset.push_back(j);
+          restricted[j] = w[j];
+        }
+        BOOST_TEST(std::abs(penalty.value_on(restricted, subset) - penalty.value(restricted)) <=
+                       1e-14 * (1.0 + penalty.value(restricted)),
+                   "value_on " << penalty.value_on(restricted, subset) << " vs value " << penalty.value(restricted));
       }
     }
   }

@@ -26,6 +26,7 @@ struct StrongHierarchyOptions {
   double prox_tolerance = 1e-12;
   long long max_sweeps = 200000;
   bool prox_screening = true;
+  long long augment = 100;  // features a failed check adds per violated condition (hierScale: 10)
   bool is_valid(std::string* why) const {
     if (!(lambda2_ratio >= 0.0) || !std::isfinite(lambda2_ratio)) {
       if (why) *why = "penalty.lambda2_ratio = " + format_real(lambda2_ratio) + "; expected a finite value >= 0";
@@ -42,6 +43,7 @@ class StrongHierarchy final : public Penalty {
     options_.prox_tolerance = params.real("prox_tolerance");
     options_.max_sweeps = params.integer("max_sweeps");
     options_.prox_screening = params.boolean("prox_screening");
+    options_.augment = params.integer("augment");
     std::string why;
     if (!options_.is_valid(&why)) throw Error(why);
   }
@@ -53,7 +55,12 @@ class StrongHierarchy final : public Penalty {
         .real("prox_tolerance", 1e-12, "relative duality gap at which the prox's dual ascent stops",
               Range{0.0, 1e-3, true, false})
         .integer("max_sweeps", 200000, "dual ascent sweeps per prox", at_least(1))
-        .boolean("prox_screening", true, "exact proximal screening of pairs and groups (MATH.md 5.3)");
+        .boolean("prox_screening", true, "exact proximal screening of pairs and groups (MATH.md 5.3)")
+        .integer("augment", 100,
+                 "a failed optimality check adds up to this many main effects (K1) and this many pairs "
+                 "per infeasible component (K3), with their main effects (hierScale adds 10; 100 "
+                 "needs fewer check rounds: 35 s -> 14 s at p = 1000)",
+                 at_least(1));
   }
 
   Capability capabilities() const override {
@@ -123,6 +130,37 @@ class StrongHierarchy final : public Penalty {
     for (Index i = 0; i < structure_.mains; ++i) beta[i] = w[main_features_[static_cast<std::size_t>(i)]];
     for (Index k = 0; k < structure_.pairs(); ++k) theta[k] = w[pair_features_[static_cast<std::size_t>(k)]];
     return hierarchy_penalty(structure_, beta, theta, lambda_, lambda2());
+  }
+
+  // w is zero outside the subset: only the groups the subset touches contribute. O(|subset|).
+  double value_on(VecIn w, std::span<const Index> subset) const override {
+    if (static_cast<Index>(group_max_.size()) != structure_.mains) group_max_.assign(static_cast<std::size_t>(structure_.mains), -1.0);
+    touched_.clear();
+    double pairs = 0.0;
+    auto raise = [&](Index main, double value) {
+      double& largest = group_max_[static_cast<std::size_t>(main)];
+      if (largest < 0.0) {
+        largest = 0.0;
+        touched_.push_back(main);
+      }
+      largest = std::max(largest, value);
+    };
+    for (Index j : subset) {
+      const double value = std::abs(w[j]);
+      if (const Index main = main_of_feature_[static_cast<std::size_t>(j)]; main >= 0) {
+        raise(main, value);
+      } else if (const Index pair = pair_of_feature_[static_cast<std::size_t>(j)]; pair >= 0) {
+        raise(structure_.first[pair], value);
+        raise(structure_.second[pair], value);
+        pairs += value;
+      }
+    }
+    double groups = 0.0;
+    for (Index main : touched_) {
+      groups += group_max_[static_cast<std::size_t>(main)];
+      group_max_[static_cast<std::size_t>(main)] = -1.0;
+    }
+    return lambda_ * groups + lambda2() * pairs;
   }
 
   double lambda_max(VecIn c0) const override { return dual_norm(c0, {}); }
@@ -251,7 +289,7 @@ class StrongHierarchy final : public Penalty {
       }
     }
     std::sort(k1.rbegin(), k1.rend());
-    for (std::size_t t = 0; t < k1.size() && t < 10; ++t) add.push_back(k1[t].second);
+    for (std::size_t t = 0; t < k1.size() && t < static_cast<std::size_t>(options_.augment); ++t) add.push_back(k1[t].second);
     // K2 (both endpoints nonzero) and the K3 demand graph (some endpoint zero).
     DemandGraph graph;
     std::vector<Index> vertex_of(static_cast<std::size_t>(q), -1);
@@ -298,7 +336,7 @@ class StrongHierarchy final : public Penalty {
           }
         }
         std::sort(order.rbegin(), order.rend());
-        for (std::size_t t = 0; t < order.size() && t < 10; ++t) {
+        for (std::size_t t = 0; t < order.size() && t < static_cast<std::size_t>(options_.augment); ++t) {
           const Index k = order[t].second;
           add.push_back(pair_features_[static_cast<std::size_t>(k)]);
           for (Index endpoint : {structure_.first[k], structure_.second[k]}) {
@@ -443,7 +481,8 @@ class StrongHierarchy final : public Penalty {
   mutable HierarchyDuals duals_;
   mutable std::vector<Index> local_of_main_;
   mutable bool last_prox_converged_ = true;
-  mutable std::vector<double> main_abs_;
+  mutable std::vector<double> main_abs_, group_max_;
+  mutable std::vector<Index> touched_;
   mutable std::vector<std::pair<Index, double>> pair_abs_;
   mutable std::vector<Index> vertex_of_;
   LpBackend* lp_ = nullptr;
