@@ -162,7 +162,8 @@ struct HierarchyRun {
 
 }  // namespace
 
-// Swapping the LP backend of the KKT check (Clp, GLPK, or maximum flow) gives the same path, the
+// Swapping the LP backend of the KKT check (Clp, GLPK, the max_flow backend, or the built-in flow
+// when there is no [lp]) gives the same path, the
 // check does add features (the working set grows from the active set by it), and bounded
 // correlations (gradient screening) leave the path unchanged while skipping most pair gradients.
 BOOST_AUTO_TEST_CASE(lp_backends_and_gradient_screening_give_identical_paths) {
@@ -182,7 +183,7 @@ BOOST_AUTO_TEST_CASE(lp_backends_and_gradient_screening_give_identical_paths) {
     additions += point.screening.kkt_violations;
   }
   BOOST_TEST(additions > 0, "the KKT check never added a feature");
-  for (const std::string name : {"clp", "glpk"}) {
+  for (const std::string name : {"clp", "glpk", "max_flow"}) {
     auto backend = make_component<LpBackend>(name);
     HierarchyRun by_lp(instance, 1.0, backend.get());
     const PathResult path = by_lp.run(options);

@@ -1,5 +1,6 @@
 #include "hierarchy_check.hpp"
 
+#include "sparsepath/core/max_flow.hpp"
 #include "sparsepath/core/schema.hpp"
 
 #include <algorithm>
@@ -13,95 +14,6 @@ namespace sparsepath::plugins {
 namespace {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
-
-// Dinic's maximum flow with double capacities.
-class MaxFlow {
- public:
-  explicit MaxFlow(Index nodes) : adjacency_(static_cast<std::size_t>(nodes)) {}
-  void add_edge(Index from, Index to, double capacity) {
-    adjacency_[static_cast<std::size_t>(from)].push_back(static_cast<Index>(edges_.size()));
-    edges_.push_back({to, capacity});
-    adjacency_[static_cast<std::size_t>(to)].push_back(static_cast<Index>(edges_.size()));
-    edges_.push_back({from, 0.0});
-  }
-  double run(Index source, Index sink, double scale) {
-    // Residual capacities below this are treated as zero (rounding of the augmenting sums).
-    epsilon_ = 1e-14 * std::max(scale, 1e-300);
-    double total = 0.0;
-    while (levels(source, sink)) {
-      next_.assign(adjacency_.size(), 0);
-      while (true) {
-        const double pushed = push(source, sink, infinity);
-        if (!(pushed > epsilon_)) break;
-        total += pushed;
-      }
-    }
-    return total;
-  }
-  // Nodes reachable from the source in the residual graph (the source side of a minimum cut).
-  std::vector<char> reachable(Index source) const {
-    std::vector<char> seen(adjacency_.size(), 0);
-    std::vector<Index> stack{source};
-    seen[static_cast<std::size_t>(source)] = 1;
-    while (!stack.empty()) {
-      const Index node = stack.back();
-      stack.pop_back();
-      for (Index e : adjacency_[static_cast<std::size_t>(node)]) {
-        const Edge& edge = edges_[static_cast<std::size_t>(e)];
-        if (edge.capacity > epsilon_ && !seen[static_cast<std::size_t>(edge.to)]) {
-          seen[static_cast<std::size_t>(edge.to)] = 1;
-          stack.push_back(edge.to);
-        }
-      }
-    }
-    return seen;
-  }
-
- private:
-  struct Edge {
-    Index to;
-    double capacity;
-  };
-  bool levels(Index source, Index sink) {
-    level_.assign(adjacency_.size(), -1);
-    std::vector<Index> queue{source};
-    level_[static_cast<std::size_t>(source)] = 0;
-    for (std::size_t head = 0; head < queue.size(); ++head) {
-      const Index node = queue[head];
-      for (Index e : adjacency_[static_cast<std::size_t>(node)]) {
-        const Edge& edge = edges_[static_cast<std::size_t>(e)];
-        if (edge.capacity > epsilon_ && level_[static_cast<std::size_t>(edge.to)] < 0) {
-          level_[static_cast<std::size_t>(edge.to)] = level_[static_cast<std::size_t>(node)] + 1;
-          queue.push_back(edge.to);
-        }
-      }
-    }
-    return level_[static_cast<std::size_t>(sink)] >= 0;
-  }
-  double push(Index node, Index sink, double limit) {
-    if (node == sink) return limit;
-    auto& list = adjacency_[static_cast<std::size_t>(node)];
-    for (Index& k = next_[static_cast<std::size_t>(node)]; k < static_cast<Index>(list.size()); ++k) {
-      const Index e = list[static_cast<std::size_t>(k)];
-      Edge& edge = edges_[static_cast<std::size_t>(e)];
-      if (!(edge.capacity > epsilon_) ||
-          level_[static_cast<std::size_t>(edge.to)] != level_[static_cast<std::size_t>(node)] + 1) {
-        continue;
-      }
-      const double pushed = push(edge.to, sink, std::min(limit, edge.capacity));
-      if (pushed > epsilon_) {
-        edge.capacity -= pushed;
-        edges_[static_cast<std::size_t>(e ^ 1)].capacity += pushed;
-        return pushed;
-      }
-    }
-    return 0.0;
-  }
-  std::vector<std::vector<Index>> adjacency_;
-  std::vector<Edge> edges_;
-  std::vector<Index> level_, next_;
-  double epsilon_ = 0.0;
-};
 
 Index find(std::vector<Index>& parent, Index x) {
   while (parent[static_cast<std::size_t>(x)] != x) {
@@ -221,7 +133,7 @@ DemandVerdict check_by_flow(const DemandGraph& graph, std::vector<char>* short_s
     }
     unmet.push_back(demand - flow.run(0, 1, demand));
     if (short_side && unmet.back() > 0.0) {
-      const std::vector<char> source_side = flow.reachable(0);
+      const std::vector<char> source_side = flow.source_side(0);
       for (std::size_t k = 0; k < component.size(); ++k) {
         if (!source_side[static_cast<std::size_t>(next) + k]) (*short_side)[static_cast<std::size_t>(component[k])] = 1;
       }
