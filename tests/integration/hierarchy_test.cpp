@@ -261,3 +261,27 @@ BOOST_AUTO_TEST_CASE(path_matches_clp_quadratic_program) {
     }
   }
 }
+
+// The config contract works as written (no [screening]: the default rules, which need a
+// per-feature zero subdifferential, are left out), a rule named explicitly is still refused with
+// the reason, and an unfit optimizer is refused with the ones that fit.
+BOOST_AUTO_TEST_CASE(config_contract_and_composition_messages) {
+  TemporaryFolder folder;
+  const std::string base = "[data]\ntype = csv\nfile = " + source_path("configs/data/concrete.csv").string() +
+                           "\ntarget = y\n[design]\ntype = pairwise_interactions\n[penalty]\ntype = strong_hierarchy\n"
+                           "lambda2_ratio = 2\n[path]\nn_lambda = 10\n";
+  auto fit = [&](const std::string& name, const std::string& extra) {
+    const auto config = folder.write(name + ".ini", base + extra);
+    return run_command(quoted(driver_path()) + " fit " + quoted(config) + " --out " + quoted(folder.path / name));
+  };
+  CommandResult result = fit("contract", "[optimizer]\ntype = hier_pgd\n[lp]\ntype = clp\n");
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(std::filesystem::exists(folder.path / "contract" / "path.json"));
+  result = fit("explicit_rule", "[optimizer]\ntype = hier_pgd\n[screening]\nrules = gap_safe\n");
+  BOOST_TEST(result.exit_code != 0);
+  BOOST_TEST(result.err.find("gap_safe") != std::string::npos, result.err);
+  BOOST_TEST(result.err.find("zero_subdifferential") != std::string::npos, result.err);
+  result = fit("default_optimizer", "");
+  BOOST_TEST(result.exit_code != 0);
+  BOOST_TEST(result.err.find("optimizers that fit: bcd, fista, hier_pgd") != std::string::npos, result.err);
+}

@@ -207,6 +207,7 @@ ComponentChoice choose(const RunSpec& spec, const PluginManager& plugins, const 
 struct Composition {
   ComponentChoice design, loss, penalty, optimizer;
   std::optional<ComponentChoice> lp;  // [lp]: an LP backend, handed to the penalty
+  bool default_rules = true;          // [screening] rules not given: the defaults, where they fit
   std::vector<ComponentChoice> rules;
   std::vector<ComponentChoice> writers;
 };
@@ -221,6 +222,8 @@ Composition compose(const RunSpec& spec, const PluginManager& plugins) {
   composition.optimizer = choose(spec, plugins, "optimizer", ComponentKind::optimizer);
   if (spec.find("lp") != nullptr) composition.lp = choose(spec, plugins, "lp", ComponentKind::lp_backend);
   Params screening = framework_params(spec, "screening");
+  const SectionSpec* screening_section = spec.find("screening");
+  composition.default_rules = screening_section == nullptr || screening_section->values.count("rules") == 0;
   for (const std::string& name : screening.text_list("rules")) {
     if (name == "none") continue;
     const RegistryEntry* entry = plugins.registry().find(ComponentKind::screening, name);
@@ -295,8 +298,26 @@ Instances instantiate(const Composition& parts, const Registry& registry) {
   return made;
 }
 
+// Optimizers (in their default configuration) that accept this penalty and loss, for messages.
+std::string fitting_optimizers(const Registry& registry, Capability penalty, Capability loss) {
+  std::string list;
+  for (const std::string& name : registry.names(ComponentKind::optimizer)) {
+    try {
+      const RegistryEntry* entry = registry.find(ComponentKind::optimizer, name);
+      const auto optimizer = registry.create<Optimizer>(name, validate_params(entry->schema, SectionSpec{}, {}));
+      if (has_all(penalty, optimizer->required_penalty_capabilities()) && has_all(loss, optimizer->required_loss_capabilities())) {
+        list += (list.empty() ? "" : ", ") + name;
+      }
+    } catch (...) {
+      // An optimizer that cannot be made with its defaults is simply not suggested.
+    }
+  }
+  return list;
+}
+
 void check_capabilities(const Composition& parts, const Optimizer& optimizer, const Loss& loss,
-                        const Penalty& penalty, const std::vector<const ScreeningRule*>& rules) {
+                        const Penalty& penalty, const std::vector<const ScreeningRule*>& rules,
+                        const Registry& registry) {
   auto capabilities_of = [](const std::string& who, const auto& call) { return guarded(who, call); };
   const std::string optimizer_name = "optimizer '" + parts.optimizer.type + "'";
   const std::string loss_name = "loss '" + parts.loss.type + "'";
@@ -312,8 +333,16 @@ void check_capabilities(const Composition& parts, const Optimizer& optimizer, co
   };
   const Capability optimizer_penalty = capabilities_of(optimizer_name, [&] { return optimizer.required_penalty_capabilities(); });
   const Capability optimizer_loss = capabilities_of(optimizer_name, [&] { return optimizer.required_loss_capabilities(); });
-  require(optimizer_name, optimizer_penalty, "penalty", parts.penalty.type, penalty_offers);
-  require(optimizer_name, optimizer_loss, "loss", parts.loss.type, loss_offers);
+  if (!has_all(penalty_offers, optimizer_penalty) || !has_all(loss_offers, optimizer_loss)) {
+    const std::string fitting = fitting_optimizers(registry, penalty_offers, loss_offers);
+    try {
+      require(optimizer_name, optimizer_penalty, "penalty", parts.penalty.type, penalty_offers);
+      require(optimizer_name, optimizer_loss, "loss", parts.loss.type, loss_offers);
+    } catch (const Error& error) {
+      throw Error(std::string(error.what()) +
+                  (fitting.empty() ? "" : "; optimizers that fit: " + fitting + " ([optimizer] type = ...)"));
+    }
+  }
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const std::string rule_name = "screening rule '" + parts.rules[i].type + "'";
     require(rule_name, capabilities_of(rule_name, [&] { return rules[i]->required_penalty_capabilities(); }),
@@ -418,17 +447,42 @@ void load_plugins(const RunSpec& spec, PluginManager& plugins, const std::vector
   plugins.load_directories(directories);
 }
 
+// Default screening rules (none named in the experiment) that the penalty or the loss cannot
+// serve are left out: the defaults suit the separable penalties, and a penalty such as
+// strong_hierarchy has its own screening. Rules the experiment names are always checked.
+void drop_unfitting_default_rules(Composition& parts, Instances& made) {
+  if (!parts.default_rules) return;
+  const Capability penalty = guarded("penalty '" + parts.penalty.type + "'", [&] { return made.penalty->capabilities(); });
+  const Capability loss = guarded("loss '" + parts.loss.type + "'", [&] { return made.loss->capabilities(); });
+  std::vector<ComponentChoice> kept_choices;
+  std::vector<std::unique_ptr<ScreeningRule>> kept_objects;
+  made.rules.clear();
+  for (std::size_t i = 0; i < parts.rules.size(); ++i) {
+    const ScreeningRule& rule = *made.rule_objects[i];
+    const std::string who = "screening rule '" + parts.rules[i].type + "'";
+    const Capability needs_penalty = guarded(who, [&] { return rule.required_penalty_capabilities(); });
+    const Capability needs_loss = guarded(who, [&] { return rule.required_loss_capabilities(); });
+    if (!has_all(penalty, needs_penalty) || !has_all(loss, needs_loss)) continue;
+    kept_choices.push_back(parts.rules[i]);
+    kept_objects.push_back(std::move(made.rule_objects[i]));
+    made.rules.push_back(kept_objects.back().get());
+  }
+  parts.rules.swap(kept_choices);
+  made.rule_objects.swap(kept_objects);
+}
+
 void check_experiment(const RunSpec& spec, const PluginManager& plugins) {
   // Everything fit does before reading data: options validated by the constructors, then the
   // capability checks between the components.
-  const Composition parts = compose(spec, plugins);
-  const Instances made = instantiate(parts, plugins.registry());
-  check_capabilities(parts, *made.optimizer, *made.loss, *made.penalty, made.rules);
+  Composition parts = compose(spec, plugins);
+  Instances made = instantiate(parts, plugins.registry());
+  drop_unfitting_default_rules(parts, made);
+  check_capabilities(parts, *made.optimizer, *made.loss, *made.penalty, made.rules, plugins.registry());
 }
 
 FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions& options) {
   std::ostream& warn = options.warnings ? *options.warnings : std::cerr;
-  const Composition parts = compose(spec, plugins);
+  Composition parts = compose(spec, plugins);
   const Params experiment = framework_params(spec, "experiment");
   const Params data_params = framework_params(spec, "data");
   const Params path_params = framework_params(spec, "path");
@@ -437,13 +491,14 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
 
   // Components are created (and their options validated) before any data is read.
   Instances made = instantiate(parts, plugins.registry());
+  drop_unfitting_default_rules(parts, made);
   Design* design = made.design.get();
   Loss* loss = made.loss.get();
   Penalty* penalty = made.penalty.get();
   Optimizer* optimizer = made.optimizer.get();
   const std::vector<const ScreeningRule*>& rules = made.rules;
   const std::vector<std::unique_ptr<Writer>>& writers = made.writers;
-  check_capabilities(parts, *optimizer, *loss, *penalty, rules);
+  check_capabilities(parts, *optimizer, *loss, *penalty, rules, plugins.registry());
 
   // Output folder: refuse an existing one unless --overwrite, before doing any work.
   fs::path output_directory = options.output_directory
