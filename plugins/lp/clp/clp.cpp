@@ -29,6 +29,8 @@ class ClpBackend final : public LpBackend {
 
   Outcome load(const LpModel& model) override {
     std::string why;
+    simplex_.reset();  // a failed load leaves nothing to solve
+    status_ = LpStatus::not_solved;
     if (!model.is_valid(&why)) return {Status::invalid_input, why};
     simplex_ = std::make_unique<ClpSimplex>();
     simplex_->setLogLevel(0);

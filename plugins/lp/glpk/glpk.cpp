@@ -34,8 +34,10 @@ class GlpkBackend final : public LpBackend {
 
   Outcome load(const LpModel& model) override {
     std::string why;
+    if (problem_ != nullptr) glp_delete_prob(problem_);  // a failed load leaves nothing to solve
+    problem_ = nullptr;
+    status_ = LpStatus::not_solved;
     if (!model.is_valid(&why)) return {Status::invalid_input, why};
-    if (problem_ != nullptr) glp_delete_prob(problem_);
     problem_ = glp_create_prob();
     glp_set_obj_dir(problem_, GLP_MIN);  // always minimise: duals in one convention
     sign_ = model.maximize ? -1.0 : 1.0;

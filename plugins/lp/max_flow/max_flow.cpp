@@ -60,7 +60,7 @@ class MaxFlowBackend final : public LpBackend {
         if (cost != 0.0 && cost != 1.0) return refuse("column " + std::to_string(j) + " has cost " + format_real(cost));
         const RowKind kind = cost == 1.0 ? RowKind::pair : RowKind::vertex;
         RowKind& current = row_kind_[static_cast<std::size_t>(column_row_[static_cast<std::size_t>(j)][0])];
-        if (current != RowKind::unknown && current != kind) return refuse("a row has both a psi and an s column");
+        if (current != RowKind::unknown) return refuse("a row has more than one psi or s column");
         current = kind;
       } else if (cost != 0.0) {
         return refuse("column " + std::to_string(j) + " joins two rows but costs " + format_real(cost));

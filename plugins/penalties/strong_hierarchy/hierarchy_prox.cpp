@@ -152,12 +152,32 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
            hierarchy_penalty(structure, beta, theta, lambda1, lambda2);
   };
   std::vector<double> block;
+  // Warm duals may come from another working set (a pair that left and came back keeps its old
+  // weight): project every free block onto its ball first, or q would not be a lower bound.
+  for (Index i = 0; i < p; ++i) {
+    if (group_fixed[static_cast<std::size_t>(i)]) continue;
+    const auto& pairs = structure.pairs_of[static_cast<std::size_t>(i)];
+    block.resize(pairs.size() + 1);
+    block[0] = pinned(i) ? 0.0 : duals.u[i];
+    for (std::size_t a = 0; a < pairs.size(); ++a) {
+      const Index k = pairs[a];
+      block[a + 1] = structure.first[k] == i ? duals.w_first[k] : duals.w_second[k];
+    }
+    project_l1_ball(block);
+    duals.u[i] = block[0];
+    for (std::size_t a = 0; a < pairs.size(); ++a) {
+      const Index k = pairs[a];
+      (structure.first[k] == i ? duals.w_first[k] : duals.w_second[k]) = block[a + 1];
+    }
+  }
   for (long long sweep = 0; sweep <= options.max_sweeps; ++sweep) {
     recover();
     result.primal = primal_value();
     result.dual = dual_value();
     result.sweeps = sweep;
-    if (result.primal - result.dual <= options.tolerance * std::max(result.primal, 1e-300)) {
+    const double gap = result.primal - result.dual;
+    // A negative gap beyond rounding means infeasible duals: keep ascending (never accept it).
+    if (gap <= options.tolerance * std::max(result.primal, 1e-300) && gap >= -1e-12 * std::max(std::abs(result.primal), 1e-300)) {
       result.converged = true;
       break;
     }

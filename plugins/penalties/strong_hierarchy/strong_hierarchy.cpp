@@ -225,7 +225,7 @@ class StrongHierarchy final : public Penalty {
     options.pinned_mains = pinned;
     const HierarchyProxResult result =
         hierarchy_prox(local, beta_target, theta_target, 1.0 / step, lambda_, lambda2(), duals, beta, theta, options);
-    last_prox_converged_ = result.converged;
+    (void)result;  // an unconverged prox shows in the path's certificate, which uses the exact dual norm
     for (std::size_t i = 0; i < mains.size(); ++i) duals_.u[mains[i]] = duals.u[static_cast<Index>(i)];
     for (std::size_t k = 0; k < global_pairs.size(); ++k) {
       const Index global = global_pairs[k];
@@ -278,6 +278,15 @@ class StrongHierarchy final : public Penalty {
     }
     auto outside = [&](Index feature) { return !in_working_set[static_cast<std::size_t>(feature)]; };
     double violation = 0.0;
+    // A pair in the working set brings its main effects: a main held at zero by being outside
+    // would leave its group's conditions unchecked (its budget and, for a nonzero group, c_i = 0).
+    for (Index k = 0; k < m; ++k) {
+      if (outside(pair_features_[static_cast<std::size_t>(k)])) continue;
+      for (Index endpoint : {structure_.first[k], structure_.second[k]}) {
+        const Index feature = main_features_[static_cast<std::size_t>(endpoint)];
+        if (outside(feature)) add.push_back(feature);
+      }
+    }
     // K1: a zero group's main correlation within lambda1; the 10 largest violators enter.
     std::vector<std::pair<double, Index>> k1;
     for (Index i = 0; i < q; ++i) {
@@ -480,7 +489,6 @@ class StrongHierarchy final : public Penalty {
   BlockStructure single_block_;
   mutable HierarchyDuals duals_;
   mutable std::vector<Index> local_of_main_;
-  mutable bool last_prox_converged_ = true;
   mutable std::vector<double> main_abs_, group_max_;
   mutable std::vector<Index> touched_;
   mutable std::vector<std::pair<Index, double>> pair_abs_;
