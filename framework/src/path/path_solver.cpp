@@ -251,7 +251,9 @@ void PathSolver::residual_and_correlation(const SolverState& state,
     correlate_all(state, result);
   } else {
     result.correlation.setZero(p);
-    for (Index j : *working_set) result.correlation[j] = design.col_dot(j, result.rho);
+    dots_.resize(working_set->size());
+    design.col_dots(result.rho, *working_set, dots_.data());
+    for (std::size_t k = 0; k < working_set->size(); ++k) result.correlation[(*working_set)[k]] = dots_[k];
     evaluation_flops_ += column_flops() * static_cast<double>(working_set->size());
   }
   for (Index j : excluded_indices_) result.correlation[j] = 0.0;
@@ -348,7 +350,9 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     return;
   }
   result.correlation = reference_correlation_;
-  for (Index j : exact_scratch_) result.correlation[j] = design.col_dot(j, result.rho);
+  dots_.resize(exact_scratch_.size());
+  design.col_dots(result.rho, exact_scratch_, dots_.data());
+  for (std::size_t k = 0; k < exact_scratch_.size(); ++k) result.correlation[exact_scratch_[k]] = dots_[k];
   evaluation_flops_ += column_flops() * static_cast<double>(exact_scratch_.size()) +
                        6.0 * static_cast<double>(p) + 4.0 * static_cast<double>(design.rows());
   exact_correlations_ += static_cast<Index>(exact_scratch_.size());

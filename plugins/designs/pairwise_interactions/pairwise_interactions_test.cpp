@@ -80,6 +80,14 @@ BOOST_AUTO_TEST_CASE(matches_the_materialized_matrix) {
         design->col_axpy(j, 0.7, out);
         BOOST_TEST((out - (v + 0.7 * full.col(j))).cwiseAbs().maxCoeff() <= 1e-13 * scale);
       }
+      // Batched dot products (shared parents reused) equal the single ones.
+      std::vector<Index> columns;
+      for (Index j = 0; j < full.cols(); j += 1 + static_cast<Index>(j % 3)) columns.push_back(j);
+      std::vector<double> dots(columns.size());
+      design->col_dots(v, columns, dots.data());
+      for (std::size_t k = 0; k < columns.size(); ++k) {
+        BOOST_TEST(std::abs(dots[k] - full.col(columns[k]).dot(v)) <= 1e-12 * (1.0 + full.col(columns[k]).norm() * v.norm()));
+      }
       Vector product(full.cols());
       design->gemv_t(v, product);
       const Vector expected = full.transpose() * v;

@@ -125,11 +125,13 @@ class StrongHierarchy final : public Penalty {
   double lambda() const override { return lambda_; }
   const BlockStructure* blocks() const override { return &single_block_; }
 
+  // One scan of w (no copies): only nonzero coordinates contribute.
   double value(VecIn w) const override {
-    Vector beta(structure_.mains), theta(structure_.pairs());
-    for (Index i = 0; i < structure_.mains; ++i) beta[i] = w[main_features_[static_cast<std::size_t>(i)]];
-    for (Index k = 0; k < structure_.pairs(); ++k) theta[k] = w[pair_features_[static_cast<std::size_t>(k)]];
-    return hierarchy_penalty(structure_, beta, theta, lambda_, lambda2());
+    support_.clear();
+    for (Index j = 0; j < w.size(); ++j) {
+      if (w[j] != 0.0) support_.push_back(j);
+    }
+    return value_on(w, support_);
   }
 
   // w is zero outside the subset: only the groups the subset touches contribute. O(|subset|).
@@ -490,7 +492,7 @@ class StrongHierarchy final : public Penalty {
   mutable HierarchyDuals duals_;
   mutable std::vector<Index> local_of_main_;
   mutable std::vector<double> main_abs_, group_max_;
-  mutable std::vector<Index> touched_;
+  mutable std::vector<Index> touched_, support_;
   mutable std::vector<std::pair<Index, double>> pair_abs_;
   mutable std::vector<Index> vertex_of_;
   LpBackend* lp_ = nullptr;

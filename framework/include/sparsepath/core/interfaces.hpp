@@ -93,6 +93,11 @@ class SPARSEPATH_INTERFACE Design : public Component {
   virtual const SparseMatrix* sparse_view() const { return nullptr; }
   // The data columns feature j is built from; the default is data column j itself.
   virtual FeatureOrigin origin(Index j) const { return {j, -1}; }
+  // out[k] = <x_{columns[k]}, v> for a list of columns (ascending when the caller can): designs
+  // whose columns share work (interaction products with a common parent) override it.
+  virtual void col_dots(VecIn v, std::span<const Index> columns, double* out) const {
+    for (std::size_t k = 0; k < columns.size(); ++k) out[k] = col_dot(columns[k], v);
+  }
 };
 
 // ---------------------------------------------------------------------------------------------

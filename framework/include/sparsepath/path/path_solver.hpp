@@ -133,6 +133,7 @@ class PathSolver {
   mutable bool have_reference_ = false;
   mutable Vector reference_rho_, reference_correlation_, difference_;
   mutable std::vector<Index> exact_scratch_;
+  mutable std::vector<double> dots_;
   mutable Index exact_correlations_ = 0, full_correlation_passes_ = 0;
   // Work estimates (floating-point operations): the certificates' (per point) and the setup's.
   double design_nonzeros_ = 0.0;
