@@ -176,6 +176,21 @@ double brute_force(const GroupFixture& f, double lambda, double alpha) {
 
 RandomProblem tiny_problem(unsigned seed, bool logistic) { return RandomProblem(40, 6, seed, logistic, 0.4); }
 
+// A shipped CSV as a problem: columns centred and scaled to unit 1/n variance, as the framework does.
+RandomProblem standardized_csv(const std::string& file, bool logistic) {
+  const DataSet read = read_csv(source_path(file), "y");
+  const Index n = read.rows(), p = read.cols();
+  RandomProblem data(n, p, 1u, logistic);
+  data.x = read.dense;
+  for (Index j = 0; j < p; ++j) {
+    data.x.col(j).array() -= data.x.col(j).mean();
+    data.x.col(j) /= std::sqrt(data.x.col(j).squaredNorm() / static_cast<double>(n));
+  }
+  data.y = read.y;
+  data.names = read.names;
+  return data;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sparse_group_lasso_matches_brute_force) {
@@ -224,16 +239,8 @@ BOOST_AUTO_TEST_CASE(lambda_max_is_exact) {
 // Servo (UCI): the one-hot blocks of motor and screw as groups. The reference is a textbook
 // accelerated proximal gradient written here with its own prox, run far past convergence.
 BOOST_AUTO_TEST_CASE(servo_matches_an_independent_solver) {
-  DataSet servo = read_csv(source_path("configs/data/servo.csv"), "y");
-  const Index n = servo.rows(), p = servo.cols();
-  RandomProblem data(n, p, 1u, false);
-  data.x = servo.dense;
-  for (Index j = 0; j < p; ++j) {
-    data.x.col(j).array() -= data.x.col(j).mean();
-    data.x.col(j) /= std::sqrt(data.x.col(j).squaredNorm() / static_cast<double>(n));
-  }
-  data.y = servo.y;
-  data.names = servo.names;
+  const RandomProblem data = standardized_csv("configs/data/servo.csv", false);
+  const Index n = data.x.rows(), p = data.x.cols();
   const std::vector<int> groups{0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3};
   const double alpha = 0.3;
   GroupFixture f(data, groups, false, "sparse_group_lasso", alpha, {"gap_safe"});
@@ -464,16 +471,8 @@ BOOST_AUTO_TEST_CASE(configuration_errors_are_clear) {
 // value). bcd (majorised block updates) and fista reach the same certified objectives, with and
 // without gap-safe screening (dynamic inside bcd), and equal the unscreened path.
 BOOST_AUTO_TEST_CASE(logistic_sparse_group_lasso_on_breast_cancer) {
-  DataSet cancer = read_csv(source_path("configs/data/breast_cancer.csv"), "y");
-  const Index n = cancer.rows(), p = cancer.cols();
-  RandomProblem data(n, p, 1u, true);
-  data.x = cancer.dense;
-  for (Index j = 0; j < p; ++j) {
-    data.x.col(j).array() -= data.x.col(j).mean();
-    data.x.col(j) /= std::sqrt(data.x.col(j).squaredNorm() / static_cast<double>(n));
-  }
-  data.y = cancer.y;
-  data.names = cancer.names;
+  const RandomProblem data = standardized_csv("configs/data/breast_cancer.csv", true);
+  const Index p = data.x.cols();
   std::vector<int> groups;
   for (Index j = 0; j < p; ++j) groups.push_back(static_cast<int>(j % 10));  // mean_*, *_error, worst_*
   GroupFixture plain(data, groups, true, "sparse_group_lasso", 0.4);
@@ -499,4 +498,23 @@ BOOST_AUTO_TEST_CASE(logistic_sparse_group_lasso_on_breast_cancer) {
   }
   BOOST_TEST(removed > 0, "gap-safe screening removed nothing");
   BOOST_TEST(removed_inside > 0, "dynamic screening inside bcd never removed anything");
+}
+
+// Group weights read from a file ('label weight', comma or blank separated, in any order) give the
+// same path as the built-in choice they spell out.
+BOOST_AUTO_TEST_CASE(group_weights_from_a_file) {
+  TemporaryFolder folder;
+  const auto weights = folder.write("weights.txt", "# sqrt of each group's size\ng2, 2\ng0 1.7320508075688772\ng1 1.4142135623730951\n");
+  const std::vector<int> groups{0, 0, 0, 1, 1, 2, 2, 2, 2};
+  GroupFixture builtin(RandomProblem(50, 9, 71u, false, 0.3), groups, false, "sparse_group_lasso", 0.4);
+  GroupFixture from_file(RandomProblem(50, 9, 71u, false, 0.3), groups, false, "sparse_group_lasso", 0.4);
+  from_file.penalty = bound_penalty(from_file.data, "sparse_group_lasso",
+                                    {{"alpha", "0.4"}, {"group_labels", labels_of(groups)}, {"group_weights", weights.string()}});
+  const double lambda_max = builtin.lambda_max();
+  BOOST_TEST(std::abs(from_file.lambda_max() - lambda_max) <= 1e-14 * lambda_max);
+  const std::vector<double> lambdas{0.5 * lambda_max, 0.1 * lambda_max};
+  const PathResult a = builtin.solve("bcd", lambdas, 1e-10), b = from_file.solve("bcd", lambdas, 1e-10);
+  for (std::size_t k = 0; k < lambdas.size(); ++k) {
+    BOOST_TEST(std::abs(a.points[k].objective - b.points[k].objective) <= 1e-12 * a.points[k].objective);
+  }
 }

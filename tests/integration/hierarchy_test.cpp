@@ -214,42 +214,15 @@ BOOST_AUTO_TEST_CASE(path_matches_clp_quadratic_program) {
     for (double ratio : {0.5, 2.0}) {
       BOOST_TEST_CONTEXT("seed " << seed << ", lambda2_ratio " << ratio) {
         Instance instance = make_instance(80, 5, seed);
-        auto design = make_component<Design>("pairwise_interactions");
-        DataMatrix matrix;
-        matrix.dense = &instance.x;
-        matrix.names = &instance.names;
-        BOOST_REQUIRE(design->bind(matrix).ok());
-        const Index features = design->cols();
-        std::vector<FeatureOrigin> origins;
-        std::vector<std::string> names;
-        for (Index j = 0; j < features; ++j) origins.push_back(design->origin(j)), names.push_back(design->feature_name(j));
-        auto penalty = make_component<Penalty>("strong_hierarchy", {{"lambda2_ratio", format_real(ratio)}});
-        std::vector<double> scale(static_cast<std::size_t>(features), 1.0);
-        std::vector<char> excluded(static_cast<std::size_t>(features), 0);
-        PenaltyContext context;
-        context.features = features;
-        context.column_scale = scale;
-        context.names = names;
-        context.excluded = excluded;
-        context.origins = origins;
-        BOOST_REQUIRE(penalty->bind(context).ok());
-        auto loss = make_component<Loss>("squared");
-        auto optimizer = make_component<Optimizer>("fista");
-        const Index n = instance.x.rows();
-        const Vector v = Vector::Constant(n, 1.0 / static_cast<double>(n));
-        Problem problem{*design, instance.y, v, true, *loss, *penalty, true};
-        Standardization standardization;
-        standardization.center = Vector::Zero(features);
-        standardization.scale = Vector::Ones(features);
-        standardization.excluded = excluded;
+        HierarchyRun run(instance, ratio, nullptr);
         PathOptions options;
         options.tolerance = 1e-11;
         options.min_deviance_change = 0.0;
         options.max_deviance_ratio = 1.0;
-        PathSolver probe(problem, *optimizer, {}, options, standardization, names);
-        const double lambda_max = probe.lambda_max();
+        Problem problem = run.problem();
+        const double lambda_max = PathSolver(problem, *run.optimizer, {}, options, run.standardization, run.names).lambda_max();
         options.lambdas = {0.6 * lambda_max, 0.2 * lambda_max, 0.05 * lambda_max};
-        const PathResult path = PathSolver(problem, *optimizer, {}, options, standardization, names).run();
+        const PathResult path = run.run(options);
         BOOST_REQUIRE(path.points.size() == 3u);
         bool interaction = false;
         for (const PathPoint& point : path.points) {
@@ -258,7 +231,7 @@ BOOST_AUTO_TEST_CASE(path_matches_clp_quadratic_program) {
           BOOST_TEST_MESSAGE("lambda " << point.lambda << ": path " << point.objective << ", Clp QP " << reference);
           BOOST_TEST(std::abs(point.objective - reference) <= 1e-6 * reference,
                      "lambda " << point.lambda << ": path " << point.objective << " vs Clp QP " << reference);
-          for (const auto& [j, value] : point.coefficients) interaction |= origins[static_cast<std::size_t>(j)].is_product();
+          for (const auto& [j, value] : point.coefficients) interaction |= run.origins[static_cast<std::size_t>(j)].is_product();
         }
         BOOST_TEST(interaction, "no interaction entered");
       }

@@ -62,12 +62,6 @@ std::string plural(std::size_t count, const char* singular, const char* many) {
 
 bool is_blank_char(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-std::string_view trim(std::string_view text) {
-  std::size_t begin = 0, end = text.size();
-  while (begin < end && is_blank_char(text[begin])) ++begin;
-  while (end > begin && is_blank_char(text[end - 1])) --end;
-  return text.substr(begin, end - begin);
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -241,6 +235,13 @@ std::string column_list(const std::vector<std::string>& columns) {
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view text) {
+  std::size_t begin = 0, end = text.size();
+  while (begin < end && is_blank_char(text[begin])) ++begin;
+  while (end > begin && is_blank_char(text[end - 1])) --end;
+  return text.substr(begin, end - begin);
+}
 
 bool parse_finite(std::string_view cell, double& value) {
   double parsed = 0.0;

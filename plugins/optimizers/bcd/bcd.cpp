@@ -75,7 +75,7 @@ class BlockCoordinateDescent final : public Optimizer {
     working_.assign(working_set.begin(), working_set.end());
     blocks_.assign(problem.penalty, working_, p);
     const bool gram = problem.gram != nullptr;
-    prepare_cache(problem, state, gram);
+    prepare_cache(problem, state);
     if (gram) {
       gradient_.setZero(p);
       for (Index j = 0; j < p; ++j) {
@@ -160,7 +160,7 @@ class BlockCoordinateDescent final : public Optimizer {
 
   // The block matrices depend on the design, the weights and the intercept treatment only: they
   // are kept across calls (and lambdas) until one of those changes.
-  void prepare_cache(const Problem& problem, const SolverState& state, bool gram) {
+  void prepare_cache(const Problem& problem, const SolverState& state) {
     const Index n = problem.design.rows();
     quadratic_ = problem.loss.is_quadratic();
     weights_.resize(n);
@@ -184,7 +184,6 @@ class BlockCoordinateDescent final : public Optimizer {
       cache_weights_ = weights_;
       weight_sum_ = weights_.sum();
     }
-    (void)gram;
   }
 
   const BlockModel& model(const Problem& problem, Index k, bool gram, SolveStats& stats) {

@@ -6,24 +6,17 @@
 #include "epsilon_norm.hpp"
 
 #include "sparsepath/core/registry.hpp"
+#include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/plugin/abi.hpp"
 
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 namespace sparsepath::plugins {
 
 namespace {
 constexpr double infinity = std::numeric_limits<double>::infinity();
-
-std::string trimmed(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
-}
 
 Schema group_keys(Schema schema) {
   return schema
@@ -283,7 +276,7 @@ class SparseGroupLasso final : public Penalty {
     long line_number = 0;
     while (std::getline(in, line)) {
       ++line_number;
-      const std::string label = trimmed(line);
+      const std::string label(trim(line));
       if (!label.empty() && label[0] == '#') continue;
       const Index j = static_cast<Index>(labels.size());
       if (label.empty()) {
@@ -315,18 +308,16 @@ class SparseGroupLasso final : public Penalty {
     long line_number = 0;
     while (std::getline(in, line)) {
       ++line_number;
-      std::string text = trimmed(line);
+      const std::string text(trim(line));
       if (text.empty() || text[0] == '#') continue;
-      std::replace(text.begin(), text.end(), ',', ' ');
-      std::istringstream fields(text);
-      std::string label, number, extra;
-      fields >> label >> number;
+      const std::vector<std::string> fields = split_list(text);  // comma or whitespace separated
       const std::string where = file + ":" + std::to_string(line_number) + ": ";
-      double weight = 0.0;
-      if (number.empty() || (fields >> extra) || !parse_real(number).has_value()) {
+      if (fields.size() != 2 || !parse_real(fields[1]).has_value()) {
         throw Error(where + "'" + text + "'; expected 'label weight'");
       }
-      weight = *parse_real(number);
+      const std::string& label = fields[0];
+      const std::string& number = fields[1];
+      const double weight = *parse_real(number);
       const auto found = index_of.find(label);
       if (found == index_of.end()) throw Error(where + "group '" + label + "' has no feature");
       if (!(weight > 0.0) || !std::isfinite(weight)) {

@@ -39,6 +39,20 @@ HierarchyStructure HierarchyStructure::from_pairs(Index mains, const std::vector
   return structure;
 }
 
+void HierarchyStructure::assign_trusted(Index main_count, std::span<const std::pair<Index, Index>> pairs) {
+  mains = main_count;
+  first.resize(pairs.size());
+  second.resize(pairs.size());
+  pairs_of.resize(static_cast<std::size_t>(main_count));
+  for (auto& list : pairs_of) list.clear();
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    first[k] = pairs[k].first;
+    second[k] = pairs[k].second;
+    pairs_of[static_cast<std::size_t>(pairs[k].first)].push_back(static_cast<Index>(k));
+    pairs_of[static_cast<std::size_t>(pairs[k].second)].push_back(static_cast<Index>(k));
+  }
+}
+
 void HierarchyDuals::reset(const HierarchyStructure& structure) {
   u = Vector::Zero(structure.mains);
   w_first = Vector::Zero(structure.pairs());
@@ -148,7 +162,7 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
     return total;
   };
   auto primal_value = [&]() {
-    return 0.5 * curvature * ((Vector(beta) - beta_target).squaredNorm() + (Vector(theta) - theta_target).squaredNorm()) +
+    return 0.5 * curvature * ((beta - beta_target).squaredNorm() + (theta - theta_target).squaredNorm()) +
            hierarchy_penalty(structure, beta, theta, lambda1, lambda2);
   };
   std::vector<double> block;

@@ -26,6 +26,9 @@ struct HierarchyStructure {
   Index pairs() const { return static_cast<Index>(first.size()); }
   // Throws Error on an endpoint outside [0, mains), a pair i == j or a repeated pair.
   static HierarchyStructure from_pairs(Index mains, const std::vector<std::pair<Index, Index>>& pairs);
+  // The same for pairs already known valid (a restriction of a checked structure), keeping each
+  // pair's orientation (first, second) as given; no checks.
+  void assign_trusted(Index mains, std::span<const std::pair<Index, Index>> pairs);
 };
 
 struct HierarchyDuals {

@@ -165,87 +165,78 @@ class StrongHierarchy final : public Penalty {
     return lambda_ * groups + lambda2() * pairs;
   }
 
-  double lambda_max(VecIn c0) const override { return dual_norm(c0, {}); }
+  double lambda_max(VecIn c0) const override { return dual_norm(c0, nullptr); }
 
   // The prox over the working set (one block): mains of pairs in it that are not in it are held at
-  // zero but keep their max terms. Duals are kept between calls (warm starts).
+  // zero but keep their max terms. Duals are kept between calls (warm starts); the local pairs keep
+  // the global orientation, so each weight maps to the same endpoint. Scratch is reused.
   void prox_block(Index, std::span<const Index> members, VecIn v, double step, VecOut out) const override {
     const Index q = structure_.mains;
     if (static_cast<Index>(local_of_main_.size()) != q) local_of_main_.assign(static_cast<std::size_t>(q), -1);
-    std::vector<Index> mains, pair_members;
-    std::vector<double> main_target;
-    std::vector<char> pinned;
+    local_mains_.clear();
+    local_pinned_.clear();
+    local_pairs_.clear();
+    global_pairs_.clear();
+    main_target_.clear();
+    pair_target_.clear();
+    member_slot_.assign(members.size(), -1);
     auto local_main = [&](Index i, double target, bool is_pinned) {
       Index& local = local_of_main_[static_cast<std::size_t>(i)];
       if (local < 0) {
-        local = static_cast<Index>(mains.size());
-        mains.push_back(i);
-        main_target.push_back(target);
-        pinned.push_back(is_pinned ? 1 : 0);
-      } else if (!is_pinned) {
-        main_target[static_cast<std::size_t>(local)] = target;
-        pinned[static_cast<std::size_t>(local)] = 0;
+        local = static_cast<Index>(local_mains_.size());
+        local_mains_.push_back(i);
+        main_target_.push_back(target);
+        local_pinned_.push_back(is_pinned ? 1 : 0);
       }
       return local;
     };
-    std::vector<Index> member_slot(members.size(), -1);
+    // Mains of the working set first (never pinned), then the pairs and their missing mains.
     for (std::size_t a = 0; a < members.size(); ++a) {
       const Index main = main_of_feature_[static_cast<std::size_t>(members[a])];
-      if (main >= 0) member_slot[a] = local_main(main, v[static_cast<Index>(a)], false);
+      if (main >= 0) member_slot_[a] = local_main(main, v[static_cast<Index>(a)], false);
     }
-    std::vector<std::pair<Index, Index>> local_pairs;
-    std::vector<double> pair_target;
-    std::vector<Index> global_pairs;
     for (std::size_t a = 0; a < members.size(); ++a) {
       const Index pair = pair_of_feature_[static_cast<std::size_t>(members[a])];
       if (pair < 0) continue;
-      const Index i = local_main(structure_.first[pair], 0.0, true), k = local_main(structure_.second[pair], 0.0, true);
-      member_slot[a] = static_cast<Index>(local_pairs.size());
-      local_pairs.emplace_back(i, k);
-      pair_target.push_back(v[static_cast<Index>(a)]);
-      global_pairs.push_back(pair);
+      member_slot_[a] = static_cast<Index>(local_pairs_.size());
+      local_pairs_.emplace_back(local_main(structure_.first[pair], 0.0, true), local_main(structure_.second[pair], 0.0, true));
+      pair_target_.push_back(v[static_cast<Index>(a)]);
+      global_pairs_.push_back(pair);
     }
-    const HierarchyStructure local = HierarchyStructure::from_pairs(static_cast<Index>(mains.size()), local_pairs);
-    HierarchyDuals duals;
-    duals.reset(local);
-    for (std::size_t i = 0; i < mains.size(); ++i) duals.u[static_cast<Index>(i)] = duals_.u[mains[i]];
-    for (std::size_t k = 0; k < global_pairs.size(); ++k) {
-      // The local pair keeps the orientation of the global one (first < second in both numberings
-      // may differ): map the weights by endpoint.
-      const Index global = global_pairs[k];
-      const bool same = mains[static_cast<std::size_t>(local.first[static_cast<Index>(k)])] == structure_.first[global];
-      duals.w_first[static_cast<Index>(k)] = same ? duals_.w_first[global] : duals_.w_second[global];
-      duals.w_second[static_cast<Index>(k)] = same ? duals_.w_second[global] : duals_.w_first[global];
+    local_structure_.assign_trusted(static_cast<Index>(local_mains_.size()), local_pairs_);
+    local_duals_.reset(local_structure_);
+    for (std::size_t i = 0; i < local_mains_.size(); ++i) local_duals_.u[static_cast<Index>(i)] = duals_.u[local_mains_[i]];
+    for (std::size_t k = 0; k < global_pairs_.size(); ++k) {
+      local_duals_.w_first[static_cast<Index>(k)] = duals_.w_first[global_pairs_[k]];
+      local_duals_.w_second[static_cast<Index>(k)] = duals_.w_second[global_pairs_[k]];
     }
-    const Vector beta_target = Eigen::Map<const Vector>(main_target.data(), static_cast<Index>(main_target.size()));
-    const Vector theta_target = Eigen::Map<const Vector>(pair_target.data(), static_cast<Index>(pair_target.size()));
-    Vector beta(beta_target.size()), theta(theta_target.size());
+    const Eigen::Map<const Vector> beta_target(main_target_.data(), static_cast<Index>(main_target_.size()));
+    const Eigen::Map<const Vector> theta_target(pair_target_.data(), static_cast<Index>(pair_target_.size()));
+    local_beta_.resize(beta_target.size());
+    local_theta_.resize(theta_target.size());
     HierarchyProxOptions options;
     options.tolerance = options_.prox_tolerance;
     options.max_sweeps = options_.max_sweeps;
     options.screening = options_.prox_screening;
-    options.pinned_mains = pinned;
-    const HierarchyProxResult result =
-        hierarchy_prox(local, beta_target, theta_target, 1.0 / step, lambda_, lambda2(), duals, beta, theta, options);
-    (void)result;  // an unconverged prox shows in the path's certificate, which uses the exact dual norm
-    for (std::size_t i = 0; i < mains.size(); ++i) duals_.u[mains[i]] = duals.u[static_cast<Index>(i)];
-    for (std::size_t k = 0; k < global_pairs.size(); ++k) {
-      const Index global = global_pairs[k];
-      const bool same = mains[static_cast<std::size_t>(local.first[static_cast<Index>(k)])] == structure_.first[global];
-      (same ? duals_.w_first[global] : duals_.w_second[global]) = duals.w_first[static_cast<Index>(k)];
-      (same ? duals_.w_second[global] : duals_.w_first[global]) = duals.w_second[static_cast<Index>(k)];
+    options.pinned_mains = local_pinned_;
+    // An unconverged prox shows in the path's certificate, which uses the exact dual norm.
+    hierarchy_prox(local_structure_, beta_target, theta_target, 1.0 / step, lambda_, lambda2(), local_duals_,
+                   local_beta_, local_theta_, options);
+    for (std::size_t i = 0; i < local_mains_.size(); ++i) duals_.u[local_mains_[i]] = local_duals_.u[static_cast<Index>(i)];
+    for (std::size_t k = 0; k < global_pairs_.size(); ++k) {
+      duals_.w_first[global_pairs_[k]] = local_duals_.w_first[static_cast<Index>(k)];
+      duals_.w_second[global_pairs_[k]] = local_duals_.w_second[static_cast<Index>(k)];
     }
     for (std::size_t a = 0; a < members.size(); ++a) {
       const bool is_main = main_of_feature_[static_cast<std::size_t>(members[a])] >= 0;
-      out[static_cast<Index>(a)] = is_main ? beta[member_slot[a]] : theta[member_slot[a]];
+      out[static_cast<Index>(a)] = is_main ? local_beta_[member_slot_[a]] : local_theta_[member_slot_[a]];
     }
-    for (Index i : mains) local_of_main_[static_cast<std::size_t>(i)] = -1;
+    for (Index i : local_mains_) local_of_main_[static_cast<std::size_t>(i)] = -1;
   }
 
   double block_dual_norm(Index, std::span<const Index> members, VecIn c) const override {
-    Vector full = Vector::Zero(static_cast<Index>(main_of_feature_.size()));
-    for (std::size_t a = 0; a < members.size(); ++a) full[members[a]] = c[static_cast<Index>(a)];
-    return dual_norm(full, members);
+    gather_aligned(members, c);
+    return gathered_norm();
   }
   // Omega(w) >= ||w||_inf (every coordinate sits in some max term), so Omega^D(d) <= sqrt(|members|)
   // ||d||_2, and Omega^D(c') <= Omega^D(centre) + sqrt(|members|) radius on the sphere.
@@ -257,15 +248,15 @@ class StrongHierarchy final : public Penalty {
 
   // Near convergence c is usually inside the dual ball: one flow test at lambda decides, and the
   // bisection runs only when it is outside.
-  double dual_scaling(VecIn c) const override { return scaling(c, {}); }
-  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override { return scaling(c, subset); }
+  double dual_scaling(VecIn c) const override { return scaling(c, nullptr); }
+  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override { return scaling(c, &subset); }
   // The indicator of the dual ball, with an allowance for the rounding of the scaled point (the
   // bisection returns the norm from above to 1e-13).
   double conjugate(VecIn c) const override {
-    return norm_at_most(c, {}, lambda_ * (1.0 + 1e-10)) ? 0.0 : std::numeric_limits<double>::infinity();
+    return norm_at_most(c, nullptr, lambda_ * (1.0 + 1e-10)) ? 0.0 : std::numeric_limits<double>::infinity();
   }
   double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const override {
-    return norm_at_most(c, subset, lambda_ * (1.0 + 1e-10) / scale) ? 0.0 : std::numeric_limits<double>::infinity();
+    return norm_at_most(c, &subset, lambda_ * (1.0 + 1e-10) / scale) ? 0.0 : std::numeric_limits<double>::infinity();
   }
 
   // hierScale's K1-K3 (MATH.md 5.5) at w, with its augmentation rules.
@@ -365,38 +356,44 @@ class StrongHierarchy final : public Penalty {
  private:
   double lambda2() const { return options_.lambda2_ratio * lambda_; }
 
-  double scaling(VecIn c, std::span<const Index> subset) const {
-    if (norm_at_most(c, subset, lambda_)) return 1.0;
-    return lambda_ / dual_norm(c, subset);
+  double scaling(VecIn c, const std::span<const Index>* subset) const {
+    gather(c, subset);  // once: the membership test, then (outside) the norm
+    if (feasible_at(lambda_)) return 1.0;
+    return lambda_ / gathered_norm();
   }
-  bool norm_at_most(VecIn c, std::span<const Index> subset, double bound) const {
+  bool norm_at_most(VecIn c, const std::span<const Index>* subset, double bound) const {
     gather(c, subset);
     return feasible_at(bound);
   }
 
   // The correlations the dual norm reads, gathered once per call: |c| of every main effect, and
-  // the pairs with a nonzero correlation (c over every feature, or only over `subset`).
-  void gather(VecIn c, std::span<const Index> subset) const {
+  // the pairs with a nonzero correlation (c over every feature when subset is null, else only over
+  // *subset).
+  void take(Index feature, double value) const {
+    const Index main = main_of_feature_[static_cast<std::size_t>(feature)];
+    if (main >= 0) main_abs_[static_cast<std::size_t>(main)] = std::abs(value);
+    const Index pair = pair_of_feature_[static_cast<std::size_t>(feature)];
+    if (pair >= 0 && value != 0.0) pair_abs_.emplace_back(pair, std::abs(value));
+  }
+  void gather(VecIn c, const std::span<const Index>* subset) const {
     main_abs_.assign(static_cast<std::size_t>(structure_.mains), 0.0);
     pair_abs_.clear();
-    auto take = [&](Index feature) {
-      const Index main = main_of_feature_[static_cast<std::size_t>(feature)];
-      if (main >= 0) main_abs_[static_cast<std::size_t>(main)] = std::abs(c[feature]);
-      const Index pair = pair_of_feature_[static_cast<std::size_t>(feature)];
-      if (pair >= 0 && c[feature] != 0.0) pair_abs_.emplace_back(pair, std::abs(c[feature]));
-    };
-    if (subset.empty()) {
-      for (Index j = 0; j < static_cast<Index>(main_of_feature_.size()); ++j) take(j);
+    if (subset == nullptr) {
+      for (Index j = 0; j < static_cast<Index>(main_of_feature_.size()); ++j) take(j, c[j]);
     } else {
-      for (Index j : subset) take(j);
+      for (Index j : *subset) take(j, c[j]);
     }
+  }
+  // The same from correlations aligned with `members` (the block functions' convention).
+  void gather_aligned(std::span<const Index> members, VecIn c) const {
+    main_abs_.assign(static_cast<std::size_t>(structure_.mains), 0.0);
+    pair_abs_.clear();
+    for (std::size_t a = 0; a < members.size(); ++a) take(members[a], c[static_cast<Index>(a)]);
   }
 
   // Whether the gathered correlations lie in lambda dOmega(0): every main within lambda, and the
   // pairs' excess demands covered by the main effects' remaining l1 budgets (a maximum flow).
   bool feasible_at(double lambda) const {
-    const double ratio = options_.lambda2_ratio;
-    (void)ratio;
     for (double value : main_abs_) {
       if (value > lambda) return false;
     }
@@ -414,8 +411,11 @@ class StrongHierarchy final : public Penalty {
   // |N|), capped where a pair of S stops having demand: every step stays a lower bound and the
   // last, feasible one is the norm (Dinkelbach's parametric method; a few flows instead of a
   // bisection's fifty). A bisection finishes the job if the steps ever stall.
-  double dual_norm(VecIn c, std::span<const Index> subset) const {
+  double dual_norm(VecIn c, const std::span<const Index>* subset) const {
     gather(c, subset);
+    return gathered_norm();
+  }
+  double gathered_norm() const {
     const double ratio = options_.lambda2_ratio;
     double lambda = 0.0, sum = 0.0;
     for (double value : main_abs_) lambda = std::max(lambda, value);
@@ -491,6 +491,14 @@ class StrongHierarchy final : public Penalty {
   BlockStructure single_block_;
   mutable HierarchyDuals duals_;
   mutable std::vector<Index> local_of_main_;
+  // prox_block scratch
+  mutable std::vector<Index> local_mains_, global_pairs_, member_slot_;
+  mutable std::vector<char> local_pinned_;
+  mutable std::vector<std::pair<Index, Index>> local_pairs_;
+  mutable std::vector<double> main_target_, pair_target_;
+  mutable HierarchyStructure local_structure_;
+  mutable HierarchyDuals local_duals_;
+  mutable Vector local_beta_, local_theta_;
   mutable std::vector<double> main_abs_, group_max_;
   mutable std::vector<Index> touched_, support_;
   mutable std::vector<std::pair<Index, double>> pair_abs_;

@@ -42,6 +42,9 @@ DataSet read_matrix_market(const std::filesystem::path& file,
 Vector read_vector_file(const std::filesystem::path& file, const std::string& what,
                         Index expected_count = -1);
 
+// The text without leading and trailing blanks (spaces, tabs, carriage returns).
+std::string_view trim(std::string_view text);
+
 // Parses a number the way the readers do: the whole cell must be a finite double.
 bool parse_finite(std::string_view cell, double& value);
 
