@@ -685,17 +685,14 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
       }
     }
   }
+  // The penalty sees every feature's origin; the back-transform needs them only for products.
+  const std::vector<FeatureOrigin> all_origins = feature_scaling.origins;
   if (!any_product) feature_scaling.origins.clear();
   PenaltyContext penalty_context;
   penalty_context.features = features;
   penalty_context.column_scale = std::span<const double>(feature_scaling.scale.data(), static_cast<std::size_t>(features));
   penalty_context.names = std::span<const std::string>(feature_names);
   penalty_context.excluded = std::span<const char>(feature_scaling.excluded);
-  const std::vector<FeatureOrigin> all_origins = [&] {
-    std::vector<FeatureOrigin> out(static_cast<std::size_t>(features));
-    for (Index j = 0; j < features; ++j) out[static_cast<std::size_t>(j)] = design->origin(j);
-    return out;
-  }();
   penalty_context.origins = std::span<const FeatureOrigin>(all_origins);
   penalty_context.lp = made.lp.get();
   Outcome penalty_bound = guarded("penalty '" + parts.penalty.type + "'", [&] { return penalty->bind(penalty_context); });

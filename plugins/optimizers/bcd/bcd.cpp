@@ -226,9 +226,10 @@ class BlockCoordinateDescent final : public Optimizer {
     const Index size = static_cast<Index>(members.size());
     const Index n = problem.design.rows();
     block_gradient_.resize(size);
-    for (Index a = 0; a < size; ++a) {
-      const Index j = members[static_cast<std::size_t>(a)];
-      block_gradient_[a] = gram ? gradient_[j] : problem.design.col_dot(j, rho_);
+    if (gram) {
+      for (Index a = 0; a < size; ++a) block_gradient_[a] = gradient_[members[static_cast<std::size_t>(a)]];
+    } else {
+      problem.design.col_dots(rho_, members, block_gradient_.data());
     }
     if (!gram) stats.flops += 2.0 * static_cast<double>(n) * static_cast<double>(size);
     start_.resize(size);

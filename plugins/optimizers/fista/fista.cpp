@@ -229,7 +229,8 @@ class Fista final : public Optimizer {
     const Index n = problem.design.rows();
     rho_.resize(n);
     problem.loss.residual(problem.y, problem.v, predictor, rho_);
-    for (Index k = 0; k < size; ++k) gradient[k] = -problem.design.col_dot(members[static_cast<std::size_t>(k)], rho_);
+    problem.design.col_dots(rho_, members, gradient.data());
+    gradient = -gradient;
     if (intercept_) gradient_b = -rho_.sum();
     stats.flops += 2.0 * static_cast<double>(n) * static_cast<double>(size) + 20.0 * static_cast<double>(n);
     return value_at(problem, members, x, predictor, stats);
