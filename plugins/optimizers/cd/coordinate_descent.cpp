@@ -612,6 +612,12 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       if (!std::isfinite(gradient_[j])) gradient_[j] = 0.0;
     }
   }
+  // Newton first: in the host's covariance mode with a factor that needs only a few updates,
+  // a Newton step on the support replaces the passes over it (each O(p |support|)); the passes
+  // over the working set then only bring features in and confirm convergence.
+  const double key = problem.gram == &metric_ ? metric_generation_ : 0.0;
+  const bool newton_first = host_gram && dense_update && newton() != nullptr;
+  const double negligible_change = newton_first ? 1e-3 * control.tolerance : 0.0;
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
     stats.flops += 4.0 * static_cast<double>(set.size());
@@ -622,6 +628,13 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       const double updated = penalty.prox_1d(j, old + gradient_[j] / curvature, curvature);
       if (updated == old) continue;
       const double delta = updated - old;
+      const double change = curvature * delta * delta;
+      // A move far below the tolerance on a support coordinate is not worth its O(p) update:
+      // it cannot decide convergence, and the support's Newton steps take such tails in bulk.
+      if (change < negligible_change && old != 0.0 && updated != 0.0) {
+        max_change = std::max(max_change, change);
+        continue;
+      }
       state.w[j] = updated;
       stats.flops += 2.0 * static_cast<double>(dense_update ? p : static_cast<Index>(working_set.size()));
       const auto column = gram_column(problem, j);
@@ -631,7 +644,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
         for (Index k : working_set) gradient_[k] -= delta * column[k];
       }
       residual_sum -= delta * column_sums_[j];
-      max_change = std::max(max_change, curvature * delta * delta);
+      max_change = std::max(max_change, change);
     }
     if (!host_gram && problem.fit_intercept && h_sum > 0.0) {
       const double delta = residual_sum / h_sum;
@@ -678,6 +691,21 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       gradient_.noalias() -= step_product;
     }
   };
+  int newton_rounds = 0;
+  auto newton_step = [&]() {
+    if (!newton_first || newton_rounds >= 4) return false;
+    if (!newton()->updatable(penalty, state.w, active_, problem.gram, key)) return false;
+    ++newton_rounds;
+    return newton()->attempt_gram(*problem.gram, penalty, gradient_, state.w, active_, working_set,
+                                  dense_update, stats.flops, key);
+  };
+  if (newton_first) {
+    active_.clear();
+    for (Index j : working_set) {
+      if (state.w[j] != 0.0) active_.push_back(j);
+    }
+    newton_step();
+  }
   while (passes_left-- > 0) {
     if (sweep(working_set) < control.tolerance) {
       converged = true;
@@ -691,6 +719,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
     for (Index j : working_set) {
       if (state.w[j] != 0.0) active_.push_back(j);
     }
+    if (newton_step()) continue;
     int since_check = 0;
     anderson.reset();
     int inner_passes = 0;
@@ -701,7 +730,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
           newton()->worth_trying(penalty, state.w, active_, dense_update ? p : static_cast<Index>(working_set.size()),
                                  inner_passes) &&
           newton()->attempt_gram(*problem.gram, penalty, gradient_, state.w, active_, working_set,
-                                 dense_update, stats.flops, problem.gram == &metric_ ? metric_generation_ : 0.0)) {
+                                 dense_update, stats.flops, key)) {
         anderson.reset();
         continue;
       }

@@ -8,6 +8,36 @@
 
 namespace sparsepath::plugins {
 
+namespace {
+
+// A factor built with ridge terms s_old serves M = G + diag(s_new) through iterative refinement
+// (solve_path) when both are positive; from or to zero it has to be rebuilt.
+bool same_or_refinable(double built, double now) { return built == now || (built > 0.0 && now > 0.0); }
+
+}  // namespace
+
+Index SupportNewton::factor_changes(const Penalty& penalty, const Vector& w, std::span<const Index> active) const {
+  // State from a problem with another number of features is void (collect() resets it).
+  if (static_cast<Index>(position_.size()) != w.size() || factor_set_.empty() || refresh_) return -1;
+  const Index size = static_cast<Index>(active.size());
+  Index overlap = 0;
+  for (Index j : active) overlap += position_[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
+  const Index changes = size + static_cast<Index>(factor_set_.size()) - 2 * overlap;
+  // A ridge term that moved with lambda (elastic net) is refined, unless it left or reached zero.
+  const Index j = factor_set_.front();
+  double first = 0.0, second = 0.0;
+  if (w[j] != 0.0 && penalty.derivatives(j, w[j], first, second) && !same_or_refinable(factor_second_.front(), second)) {
+    return -1;
+  }
+  return changes > std::max<Index>(8, size / 4) ? -1 : changes;
+}
+
+bool SupportNewton::updatable(const Penalty& penalty, const Vector& w, std::span<const Index> active,
+                              const void* source, double key) const {
+  return active.size() >= 2 && source == factor_source_ && key == factor_key_ &&
+         factor_changes(penalty, w, active) >= 0;
+}
+
 bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
                                  Index pass_length, int passes) const {
   // Ski rental on estimated flops. A coordinate pass over the support costs 2 pass_length |N|
@@ -18,24 +48,10 @@ bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::s
   // many as the step costs) while they go on.
   const Index size = static_cast<Index>(active.size());
   if (size < 2) return false;
-  // State from a problem with another number of features is void (collect() resets it).
-  const bool same_problem = static_cast<Index>(position_.size()) == w.size();
-  Index overlap = 0;
-  if (same_problem) {
-    for (Index j : active) overlap += position_[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
-  }
-  const Index changes = size + static_cast<Index>(factor_set_.size()) - 2 * overlap;
-  // A ridge term that moved with lambda (elastic net) changes every diagonal entry: rebuild.
-  bool stale_diagonal = false;
-  if (same_problem && !factor_set_.empty()) {
-    const Index j = factor_set_.front();
-    double first = 0.0, second = 0.0;
-    if (w[j] != 0.0 && penalty.derivatives(j, w[j], first, second)) stale_diagonal = second != factor_second_.front();
-  }
+  const Index changes = factor_changes(penalty, w, active);
   const double m = static_cast<double>(size);
   const double pass = 2.0 * static_cast<double>(std::max<Index>(pass_length, 1)) * m;
-  const bool rebuild = !same_problem || factor_set_.empty() || stale_diagonal || changes > std::max<Index>(8, size / 4);
-  const double step = rebuild ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;
+  const double step = changes < 0 ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;
   const int first = std::max(2, static_cast<int>(std::min(1e6, std::ceil(step / pass))));
   return passes >= first && (passes - first) % std::max(8, first) == 0;
 }
@@ -76,6 +92,7 @@ void SupportNewton::reserve(Index size) {
 }
 
 bool SupportNewton::rebuild_factor(const Entry& entry) {
+  refresh_ = false;
   for (Index j : factor_set_) position_[static_cast<std::size_t>(j)] = -1;
   factor_set_.clear();
   factor_second_.clear();
@@ -155,7 +172,7 @@ bool SupportNewton::append_to_factor(const Entry& entry, Index feature, double s
 
 bool SupportNewton::sync_factor(const Entry& entry, const void* source, double key) {
   const Index size = static_cast<Index>(set_.size());
-  if (source != factor_source_ || key != factor_key_ || factor_set_.empty()) {
+  if (source != factor_source_ || key != factor_key_ || factor_set_.empty() || refresh_) {
     factor_source_ = source;
     factor_key_ = key;
     return rebuild_factor(entry);
@@ -166,7 +183,7 @@ bool SupportNewton::sync_factor(const Entry& entry, const void* source, double k
   for (Index a = 0; a < size; ++a) {
     const Index j = set_[static_cast<std::size_t>(a)];
     const Index at = position_[static_cast<std::size_t>(j)];
-    if (at >= 0 && factor_second_[static_cast<std::size_t>(at)] == second_[a]) keep[static_cast<std::size_t>(at)] = 1;
+    if (at >= 0 && same_or_refinable(factor_second_[static_cast<std::size_t>(at)], second_[a])) keep[static_cast<std::size_t>(at)] = 1;
     else entering.push_back(a);
   }
   for (std::size_t at = 0; at < factor_set_.size(); ++at) {
@@ -180,6 +197,35 @@ bool SupportNewton::sync_factor(const Entry& entry, const void* source, double k
     if (!append_to_factor(entry, set_[static_cast<std::size_t>(a)], second_[a])) return rebuild_factor(entry);
   }
   return true;
+}
+
+bool SupportNewton::refine(Index m, const Vector& right) {
+  // step_ solves (M - diag(correction)) step = right; refine it towards M step = right. The
+  // error contracts by the spectral radius of (L L^T)^{-1} diag(correction), below 1 while the
+  // ridge terms shrink along the path (and tiny next to the eigenvalues of G on most supports).
+  const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
+  const auto correction = correction_.head(m);
+  double previous = std::numeric_limits<double>::infinity();
+  for (int iteration = 1; iteration <= 20; ++iteration) {
+    flops_ += 12.0 * static_cast<double>(m) * static_cast<double>(m);
+    direction_ = factor_.topLeftCorner(m, m).transpose().triangularView<Eigen::Upper>() * step_;
+    residual_ = right - factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>() * direction_ -
+                correction.cwiseProduct(step_);
+    lower.solveInPlace(residual_);
+    lower.transpose().solveInPlace(residual_);
+    step_ += residual_;
+    const double size = residual_.lpNorm<Eigen::Infinity>(), scale = step_.lpNorm<Eigen::Infinity>();
+    if (!std::isfinite(size) || !std::isfinite(scale)) break;
+    // Accurate enough for a step (the coordinate passes that follow confirm it), or stalled at
+    // rounding level.
+    if (size <= 1e-8 * scale || (size > 0.5 * previous && size <= 1e-6 * scale)) {
+      if (iteration > 6) refresh_ = true;  // slow: a fresh factor is cheaper next time
+      return true;
+    }
+    previous = size;
+  }
+  refresh_ = true;
+  return false;
 }
 
 bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
@@ -196,6 +242,14 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
     right[a] = rhs_[order_[static_cast<std::size_t>(a)]];
     current[a] = values_[order_[static_cast<std::size_t>(a)]];
   }
+  // Ridge terms that moved since the factor was built (elastic net along the path):
+  // M = L L^T + diag(correction), solved by iterative refinement.
+  correction_.resize(m);
+  bool corrected = false;
+  for (Index a = 0; a < m; ++a) {
+    correction_[a] = second_[order_[static_cast<std::size_t>(a)]] - factor_second_[static_cast<std::size_t>(a)];
+    corrected = corrected || correction_[a] != 0.0;
+  }
   bool moved = false;
   for (Index iteration = 0; iteration < 2 * static_cast<Index>(set_.size()) + 10 && m > 0; ++iteration) {
     step_ = right;
@@ -203,6 +257,7 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
     const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
     lower.solveInPlace(step_);
     lower.transpose().solveInPlace(step_);
+    if (corrected && !refine(m, right)) return moved;
     if (!step_.allFinite()) return moved;
     double length = 1.0;
     for (Index a = 0; a < m; ++a) {
@@ -228,6 +283,7 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
     // The gradient of the model moves by -M step: right -= L (L^T step).
     direction_ = factor_.topLeftCorner(m, m).transpose().triangularView<Eigen::Upper>() * step_;
     right.noalias() -= factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>() * direction_;
+    if (corrected) right -= correction_.head(m).cwiseProduct(step_);
     current += step_;
     for (Index a : blocked_) current[a] = 0.0;
     for (Index a = 0; a < m; ++a) values_[order_[static_cast<std::size_t>(a)]] = current[a];
@@ -239,6 +295,7 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
       remove_from_factor(k);
       const Index tail = m - k - 1;
       right.segment(k, tail) = right.tail(tail).eval();
+      correction_.segment(k, tail) = correction_.segment(k + 1, tail).eval();
       current.segment(k, tail) = current.tail(tail).eval();
       order_.erase(order_.begin() + k);
       --m;
@@ -442,15 +499,30 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
   rhs_.resize(size);
   for (Index a = 0; a < size; ++a) rhs_[a] = gradient[set_[static_cast<std::size_t>(a)]] - first_[a];
   if (!solve_path(penalty, w)) return false;
-  // Objective change: -gradient^T d + d^T G d / 2 + the penalty's change.
+  // Objective change: -gradient^T d + d^T G d / 2 + the penalty's change, with G d computed
+  // once (over the tracked rows, or all of them) and reused for the gradient update.
   total_.resize(size);
   double linear = 0.0;
   for (Index a = 0; a < size; ++a) {
     total_[a] = values_[a] - w[set_[static_cast<std::size_t>(a)]];
     linear += gradient[set_[static_cast<std::size_t>(a)]] * total_[a];
   }
-  const double quadratic = total_.dot(gram(set_, set_) * total_);
-  flops_ += 2.0 * static_cast<double>(size) * static_cast<double>(size + (dense_update ? gram.rows() : static_cast<Index>(tracked.size())));
+  const Index rows = gram.rows();
+  flops_ += 2.0 * static_cast<double>(size) * static_cast<double>(dense_update ? rows : static_cast<Index>(tracked.size()));
+  product_.setZero(rows);
+  for (Index a = 0; a < size; ++a) {
+    const double delta = total_[a];
+    if (delta == 0.0) continue;
+    const Index j = set_[static_cast<std::size_t>(a)];
+    if (dense_update) {
+      blas::axpy(rows, delta, gram.col(j).data(), product_.data());
+    } else {
+      const double* column = gram.col(j).data();
+      for (Index k : tracked) product_[k] += delta * column[k];  // the support is within tracked
+    }
+  }
+  double quadratic = 0.0;
+  for (Index a = 0; a < size; ++a) quadratic += total_[a] * product_[set_[static_cast<std::size_t>(a)]];
   const double before = penalty.value_on(w, set_);
   for (Index a = 0; a < size; ++a) std::swap(w[set_[static_cast<std::size_t>(a)]], values_[a]);
   const double change = -linear + 0.5 * quadratic + penalty.value_on(w, set_) - before;
@@ -458,15 +530,10 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
     for (Index a = 0; a < size; ++a) std::swap(w[set_[static_cast<std::size_t>(a)]], values_[a]);
     return false;
   }
-  for (Index a = 0; a < size; ++a) {
-    const double delta = total_[a];
-    if (delta == 0.0) continue;
-    const auto column = gram.col(set_[static_cast<std::size_t>(a)]);
-    if (dense_update) {
-      gradient.noalias() -= delta * column;
-    } else {
-      for (Index k : tracked) gradient[k] -= delta * column[k];
-    }
+  if (dense_update) {
+    gradient -= product_;
+  } else {
+    for (Index k : tracked) gradient[k] -= product_[k];
   }
   return true;
 }

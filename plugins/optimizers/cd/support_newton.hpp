@@ -37,6 +37,10 @@ class SupportNewton {
   // coordinate costing O(pass_length) (n, or p in covariance mode).
   bool worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
                     Index pass_length, int passes) const;
+  // Whether the kept factor serves this support with a few updates (no rebuild), for the
+  // covariance matrix `source` with contents `key` (as passed to attempt_gram).
+  bool updatable(const Penalty& penalty, const Vector& w, std::span<const Index> active,
+                 const void* source, double key) const;
 
   // Residual form: r = y - X w - b with weight h per sample (uniform_weight), updated in place.
   // Returns true when (w, b) moved, and only if the subproblem objective did not increase.
@@ -68,6 +72,11 @@ class SupportNewton {
   // The path of cut steps from w on set_: fills values_ (the new coordinates, per set_ entry).
   // False when no step was taken.
   bool solve_path(const Penalty& penalty, const Vector& w);
+  // Features entering or leaving the kept factor for this support, or -1 when it must be rebuilt.
+  Index factor_changes(const Penalty& penalty, const Vector& w, std::span<const Index> active) const;
+  // Iterative refinement of step_ for the ridge terms that moved (correction_); false when it
+  // does not converge (the factor is then rebuilt next time).
+  bool refine(Index m, const Vector& right);
 
   std::vector<Index> set_;
   Vector first_, second_, rhs_, total_;
@@ -95,7 +104,8 @@ class SupportNewton {
   Matrix cached_gram_, cached_columns_;
   Vector cached_sums_;
   // Scratch.
-  Vector work_, values_, step_, moved_, direction_;
+  Vector work_, values_, step_, moved_, direction_, correction_, residual_, product_;
+  bool refresh_ = false;  // the next sync rebuilds the factor
   std::vector<Index> order_, blocked_;
 };
 

@@ -222,3 +222,48 @@ BOOST_AUTO_TEST_CASE(sparse_columns_take_the_dense_step) {
   BOOST_TEST(std::abs(b_dense - b_sparse) < 1e-10);
   BOOST_TEST((r_dense - r_sparse).lpNorm<Eigen::Infinity>() < 1e-10);
 }
+
+BOOST_AUTO_TEST_CASE(kept_factor_follows_a_ridge_that_shrinks_along_the_path) {
+  // Elastic net in covariance mode: the ridge term lambda (1 - alpha) moves with lambda, so a
+  // factor kept from an earlier lambda is refined, not rebuilt. Down a lambda grid on a fixed
+  // support, each step from the kept factor must equal a fresh factorisation's step and solve
+  // the support's stationarity conditions.
+  Setup setup(80, 30, 21u, 0.3, 0.05, 0.5);
+  const Matrix centred = setup.data.x.rowwise() - setup.data.x.colwise().mean();
+  const Vector yc = setup.data.y.array() - setup.data.y.mean();
+  const Matrix gram = setup.h * centred.transpose() * centred;
+  std::vector<Index> all(30);
+  for (Index j = 0; j < 30; ++j) all[static_cast<std::size_t>(j)] = j;
+  SupportNewton kept;
+  const std::vector<Index> support = {2, 3, 7, 11, 12, 19, 25, 28};
+  for (int step = 0; step < 12; ++step) {
+    setup.penalty->set_lambda(0.05 * std::pow(0.8, step));
+    Vector w = Vector::Zero(30);
+    for (Index j : support) w[j] = (j % 3 == 0 ? -0.25 : 0.35);
+    Vector w_fresh = w;
+    Vector gradient = setup.h * centred.transpose() * (yc - centred * w);
+    Vector gradient_fresh = gradient;
+    SupportNewton fresh;
+    const bool moved = kept.attempt_gram(gram, *setup.penalty, gradient, w, support, all, true, flops);
+    const bool moved_fresh = fresh.attempt_gram(gram, *setup.penalty, gradient_fresh, w_fresh, support, all, true, flops);
+    BOOST_TEST_CONTEXT("lambda step " << step) {
+      BOOST_REQUIRE(moved == moved_fresh);
+      BOOST_TEST((w - w_fresh).lpNorm<Eigen::Infinity>() < 1e-7);
+      // The gradient it kept is exact at the point it reached.
+      const Vector expected = setup.h * centred.transpose() * (yc - centred * w);
+      BOOST_TEST((gradient - expected).lpNorm<Eigen::Infinity>() < 1e-12);
+      // Without sign changes the step lands on the support's stationary point.
+      bool same_signs = true;
+      for (Index j : support) same_signs = same_signs && w[j] != 0.0;
+      if (same_signs) {
+        double worst = 0.0;
+        for (Index j : support) {
+          double first = 0.0, second = 0.0;
+          BOOST_REQUIRE(setup.penalty->derivatives(j, w[j], first, second));
+          worst = std::max(worst, std::abs(expected[j] - first));
+        }
+        BOOST_TEST(worst / setup.penalty->lambda() < 1e-6);
+      }
+    }
+  }
+}
