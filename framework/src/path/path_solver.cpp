@@ -280,10 +280,12 @@ bool PathSolver::correlation_is_quiet(Index j, double bound) const {
 }
 
 // X^T rho for every feature, or only for those that need it. With rho_0 the dual point of the
-// last full pass (c_0 = X^T rho_0 exact) and d = rho - rho_0 = d_perp + m 1 (m the mean of d),
-//   |x_j^T rho| <= |c_0j| + ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m| =: bound_j,
+// last full pass (c_0 = X^T rho_0 exact), any scalar gamma and d = rho - gamma rho_0 = d_perp + m 1
+// (m the mean of d),
+//   |x_j^T rho - gamma c_0j| <= ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m|, so
+//   |x_j^T rho| <= |gamma c_0j| + ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m| =: bound_j,
 // exactly (rounding is padded). A coordinate at zero whose bound lies strictly inside d h_j(0)
-// keeps the held value: its true correlation is inside that interval too, where a separable
+// keeps the held value gamma c_0j: its true correlation is inside that interval too, where a separable
 // penalty's conjugate is 0 and the dual scaling is not constrained, so dual point and gap are
 // those of the exact computation. Near the end of a path, or for a tall design, most bounds
 // fail and the pass is a plain gemv; on wide designs most features sit far from the boundary.
@@ -306,7 +308,12 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     full_pass();
     return;
   }
-  difference_ = result.rho - reference_rho_;
+  // Hold gamma c_0 rather than c_0 (hierScale's gradient screening, MATH.md 5.6): along a path
+  // the residual mostly shrinks in place, and gamma = <rho_0, rho> / |rho_0|^2 leaves the
+  // shortest difference d = rho - gamma rho_0 to bound. Any gamma gives a valid bound.
+  const double reference_square = reference_rho_.squaredNorm();
+  const double gamma = reference_square > 0.0 ? reference_rho_.dot(result.rho) / reference_square : 1.0;
+  difference_ = result.rho - gamma * reference_rho_;
   double mean = 0.0;
   if (problem_.fit_intercept) {
     mean = difference_.mean();
@@ -315,7 +322,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   // Rounding: each held correlation is a dot product with error below ~n eps |x_j| |rho_0|.
   const double epsilon = std::numeric_limits<double>::epsilon();
   const double rounding = 4.0 * epsilon * static_cast<double>(design.rows()) *
-                          (reference_rho_.norm() + result.rho.norm());
+                          (std::abs(gamma) * reference_rho_.norm() + result.rho.norm());
   const double distance = difference_.norm() * (1.0 + 1e-12);
   const double shift = std::abs(mean) * (1.0 + 1e-12);
   exact_scratch_.clear();
@@ -332,7 +339,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     const double along_ones = problem_.fit_intercept ? std::abs(column_sums_[j]) * shift : 0.0;
     // The dot products' rounding grows with the stored (uncentred) column's norm.
     const double slack = along_ones + stored_norms_[j] * rounding;
-    const double bound = std::abs(reference_correlation_[j]) + norm * distance + slack;
+    const double bound = std::abs(gamma * reference_correlation_[j]) + norm * distance + slack;
     if (!correlation_is_quiet(j, bound)) {
       exact_scratch_.push_back(j);
       continue;
@@ -349,7 +356,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     full_pass();
     return;
   }
-  result.correlation = reference_correlation_;
+  result.correlation = gamma * reference_correlation_;
   dots_.resize(exact_scratch_.size());
   design.col_dots(result.rho, exact_scratch_, dots_.data());
   for (std::size_t k = 0; k < exact_scratch_.size(); ++k) result.correlation[exact_scratch_[k]] = dots_[k];

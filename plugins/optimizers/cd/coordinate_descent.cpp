@@ -1006,11 +1006,23 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       if (d == 0.0) continue;
       moved_.push_back(j);
       stats.flops += 2.0 * static_cast<double>(n + p);
-      blas::axpy(n, d, x.col(j).data(), metric_direction_.data());
-      blas::axpy(p, d, metric_.col(j).data(), metric_product_.data());
       if (intercept) intercept_step -= metric_sums_[j] * d;
       linear += gradient_full_[j] * d;
       change = std::max(change, metric_(j, j) * d * d);
+    }
+    // X d and M d: one gemv each when many coordinates moved (one streamed pass over X instead
+    // of a column axpy per coordinate), else the moved columns.
+    if (4 * static_cast<Index>(moved_.size()) >= p) {
+      metric_step_.setZero(p);
+      for (Index j : moved_) metric_step_[j] = metric_state_.w[j] - state.w[j];
+      blas::gemv_add(n, p, 1.0, x.data(), n, metric_step_.data(), metric_direction_.data());
+      blas::gemv_add(p, p, 1.0, metric_.data(), p, metric_step_.data(), metric_product_.data());
+    } else {
+      for (Index j : moved_) {
+        const double d = metric_state_.w[j] - state.w[j];
+        blas::axpy(n, d, x.col(j).data(), metric_direction_.data());
+        blas::axpy(p, d, metric_.col(j).data(), metric_product_.data());
+      }
     }
     intercept_step = intercept && metric_h_sum_ > 0.0 ? intercept_step / metric_h_sum_ : 0.0;
     // The intercept's move counts in the stopping test like a coordinate's.

@@ -71,7 +71,7 @@ class CoordinateDescent final : public Optimizer {
   // The metric: X^T H X with the intercept eliminated (X^T H X - a a^T / sum h, a = X^T h), at
   // the weights H of the point it was built at; its generation keys the Newton factor cache.
   Matrix metric_;
-  Vector metric_sums_, metric_target_, metric_direction_, metric_product_, gradient_full_;
+  Vector metric_sums_, metric_target_, metric_direction_, metric_product_, metric_step_, gradient_full_;
   double metric_h_sum_ = 0.0;
   double metric_generation_ = 0.0;
   bool metric_valid_ = false;
