@@ -33,6 +33,23 @@ class DenseDesign final : public Design {
     return (matrix_->col(j).array().square() * h.array()).sum();
   }
   double col_sq_norm(Index j) const override { return matrix_->col(j).squaredNorm(); }
+  // Runs of consecutive columns go through one gemv each (a streamed pass, about twice the speed
+  // of a dot per column on tall designs), the rest column by column.
+  void col_dots(VecIn v, std::span<const Index> columns, double* out) const override {
+    const Index n = matrix_->rows();
+    std::size_t k = 0;
+    while (k < columns.size()) {
+      std::size_t end = k + 1;
+      while (end < columns.size() && columns[end] == columns[end - 1] + 1) ++end;
+      const Index length = static_cast<Index>(end - k);
+      if (length >= 4) {
+        blas::gemv_t(n, length, matrix_->col(columns[k]).data(), n, v.data(), out + k);
+      } else {
+        for (std::size_t a = k; a < end; ++a) out[a] = col_dot(columns[a], v);
+      }
+      k = end;
+    }
+  }
   void gemv_t(VecIn v, VecOut out) const override { blas::gemv_t(*matrix_, v.data(), out.data()); }
   void gemv(VecIn w, VecOut out) const override { blas::gemv(*matrix_, w.data(), out.data()); }
   const Matrix* dense_view() const override { return matrix_; }
