@@ -712,8 +712,8 @@ def method_section(info):
         "- **sparsepath**: `build/bin/sparsepath fit CONFIG --quiet` with `[path] lambda_file` "
         "= the grid, `min_deviance_change = 0` and `max_deviance_ratio = 1` (whole grid), "
         "default tolerance (1e-7, duality gap relative to the null objective) and default "
-        "screening/optimizer; the time is `fit_seconds` from `path.json` (data reading and "
-        "output excluded). The reference is the same run at `tolerance = 1e-12`, once.",
+        "screening/optimizer; the time is `fit_seconds` from `path.json`: standardization "
+        "and the whole path, as for the peers (data reading and output excluded). The reference is the same run at `tolerance = 1e-12`, once.",
         "- **Accuracy** (`tools/bench/compare.py`): for every tool and λ, F = L(b, β) + "
         "λ Σ_j [α|β_j s_j| + (1 − α)/2 (β_j s_j)²] computed in Python from the tool's "
         "`path.csv` (original-scale coefficients), L = 1/(2n)‖y − b − Xβ‖² or the mean "
