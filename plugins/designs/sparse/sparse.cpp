@@ -1,5 +1,6 @@
 // Sparse (compressed sparse column) design. Columns are scaled but never centred, so sparsity
 // is kept; the intercept absorbs the centring.
+#include "sparsepath/core/blas.hpp"
 #include "sparsepath/core/registry.hpp"
 #include "sparsepath/plugin/abi.hpp"
 
@@ -25,11 +26,7 @@ class SparseDesign final : public Design {
   Index rows() const override { return matrix_->rows(); }
   Index cols() const override { return matrix_->cols(); }
   std::string feature_name(Index j) const override { return (*names_)[j]; }
-  double col_dot(Index j, VecIn v) const override {
-    double total = 0.0;
-    for (SparseMatrix::InnerIterator it(*matrix_, j); it; ++it) total += it.value() * v[it.index()];
-    return total;
-  }
+  double col_dot(Index j, VecIn v) const override { return blas::sparse_column_dot(*matrix_, j, v.data()); }
   void col_axpy(Index j, double a, VecOut out) const override {
     for (SparseMatrix::InnerIterator it(*matrix_, j); it; ++it) out[it.index()] += a * it.value();
   }
@@ -46,7 +43,12 @@ class SparseDesign final : public Design {
     return total;
   }
   double col_sq_norm(Index j) const override { return matrix_->col(j).squaredNorm(); }
-  void gemv_t(VecIn v, VecOut out) const override { out.noalias() = matrix_->transpose() * v; }
+  void gemv_t(VecIn v, VecOut out) const override {
+    for (Index j = 0; j < matrix_->cols(); ++j) out[j] = blas::sparse_column_dot(*matrix_, j, v.data());
+  }
+  void col_dots(VecIn v, std::span<const Index> columns, double* out) const override {
+    for (std::size_t k = 0; k < columns.size(); ++k) out[k] = blas::sparse_column_dot(*matrix_, columns[k], v.data());
+  }
   void gemv(VecIn w, VecOut out) const override { out.noalias() = *matrix_ * w; }
   const SparseMatrix* sparse_view() const override { return matrix_; }
 

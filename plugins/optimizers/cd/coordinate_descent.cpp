@@ -29,11 +29,7 @@ struct DenseColumns {
 struct SparseColumns {
   const SparseMatrix& x;
   double cost() const { return 2.0 * static_cast<double>(x.nonZeros()) / static_cast<double>(std::max<Index>(1, x.cols())); }
-  double dot(Index j, const Vector& v) const {
-    double total = 0.0;
-    for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += it.value() * v[it.index()];
-    return total;
-  }
+  double dot(Index j, const Vector& v) const { return blas::sparse_column_dot(x, j, v.data()); }
   void axpy(Index j, double a, Vector& out) const {
     for (SparseMatrix::InnerIterator it(x, j); it; ++it) out[it.index()] += a * it.value();
   }
@@ -308,11 +304,9 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       if (!(curvature > 0.0)) continue;
       double dot = 0.0;
       if constexpr (Uniform) {
-        for (SparseMatrix::InnerIterator it(x, j); it; ++it) dot += it.value() * r[it.index()];
-        dot = uniform_weight * dot + offset * weighted_sum[j];
+        dot = uniform_weight * blas::sparse_column_dot(x, j, r.data()) + offset * weighted_sum[j];
       } else {
-        for (SparseMatrix::InnerIterator it(x, j); it; ++it) dot += it.value() * hr[it.index()];
-        dot += offset * weighted_sum[j];
+        dot = blas::sparse_column_dot(x, j, hr.data()) + offset * weighted_sum[j];
       }
       const double gradient = dot - mean[j] * residual_sum;
       const double old = w[j];

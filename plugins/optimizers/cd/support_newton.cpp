@@ -309,11 +309,7 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
 namespace {
 
 double column_dot(const Matrix& x, Index j, const Vector& r) { return blas::dot(x.rows(), x.col(j).data(), r.data()); }
-double column_dot(const SparseMatrix& x, Index j, const Vector& r) {
-  double total = 0.0;
-  for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += it.value() * r[it.index()];
-  return total;
-}
+double column_dot(const SparseMatrix& x, Index j, const Vector& r) { return blas::sparse_column_dot(x, j, r.data()); }
 void column_axpy(const Matrix& x, Index j, double a, Vector& out) { blas::axpy(x.rows(), a, x.col(j).data(), out.data()); }
 void column_axpy(const SparseMatrix& x, Index j, double a, Vector& out) {
   for (SparseMatrix::InnerIterator it(x, j); it; ++it) out[it.index()] += a * it.value();

@@ -7,6 +7,25 @@
 
 namespace sparsepath::blas {
 
+// <x_j, v> for column j of a CSC matrix, in four interleaved partial sums: the gather's chain of
+// dependent additions, not memory, limits a single sum (header-only: no ABI surface).
+inline double sparse_column_dot(const SparseMatrix& x, Index j, const double* v) {
+  const auto* index = x.innerIndexPtr();
+  const double* value = x.valuePtr();
+  const Index begin = x.outerIndexPtr()[j];
+  const Index end = x.isCompressed() ? x.outerIndexPtr()[j + 1] : begin + x.innerNonZeroPtr()[j];
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  Index k = begin;
+  for (; k + 4 <= end; k += 4) {
+    s0 += value[k] * v[index[k]];
+    s1 += value[k + 1] * v[index[k + 1]];
+    s2 += value[k + 2] * v[index[k + 2]];
+    s3 += value[k + 3] * v[index[k + 3]];
+  }
+  for (; k < end; ++k) s0 += value[k] * v[index[k]];
+  return (s0 + s1) + (s2 + s3);
+}
+
 // out = X^T v
 SPARSEPATH_INTERFACE void gemv_t(const Matrix& x, const double* v, double* out);
 // out = X w
