@@ -245,7 +245,8 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       if constexpr (std::is_same_v<Columns, DenseColumns> && Uniform) {
         // Passes that keep going on a settled support: a Newton step usually ends them.
         if (newton != nullptr &&
-            newton->worth_trying(penalty, w, active, columns.x.rows(), inner_passes) &&
+            newton->worth_trying(penalty, w, active, columns.x.rows(), inner_passes, &columns.x,
+                                 fit_intercept ? uniform_weight : -uniform_weight) &&  // attempt()'s key
             newton->attempt(columns.x, penalty, uniform_weight, r, w, b, fit_intercept, active, stats.flops)) {
           anderson.reset();
           continue;
@@ -385,7 +386,8 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       if (sweep(active) < control.tolerance) break;
       ++inner_passes;
       if constexpr (Uniform) {
-        if (newton != nullptr && newton->worth_trying(penalty, w, active, std::max<Index>(1, x.nonZeros() / std::max<Index>(1, x.cols())), inner_passes)) {
+        if (newton != nullptr && newton->worth_trying(penalty, w, active, std::max<Index>(1, x.nonZeros() / std::max<Index>(1, x.cols())),
+                                                      inner_passes, &x, uniform_weight)) {  // attempt()'s key (intercept)
           r.array() += offset;  // the true residual y - X w - b
           offset = 0.0;
           if (newton->attempt(x, penalty, uniform_weight, r, w, b, true, active, stats.flops)) {
@@ -611,7 +613,9 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   // over the working set then only bring features in and confirm convergence.
   const double key = problem.gram == &metric_ ? metric_generation_ : 0.0;
   const bool newton_first = host_gram && dense_update && newton() != nullptr;
-  const double negligible_change = newton_first ? 1e-3 * control.tolerance : 0.0;
+  // Set before each pass over the working set: nonzero only while a Newton step can follow and
+  // take the skipped tails (a factor that needs only updates, rounds left).
+  double negligible_change = 0.0;
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
     stats.flops += 4.0 * static_cast<double>(set.size());
@@ -686,9 +690,11 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
     }
   };
   int newton_rounds = 0;
+  auto newton_possible = [&]() {
+    return newton_first && newton_rounds < 4 && newton()->updatable(penalty, state.w, active_, problem.gram, key);
+  };
   auto newton_step = [&]() {
-    if (!newton_first || newton_rounds >= 4) return false;
-    if (!newton()->updatable(penalty, state.w, active_, problem.gram, key)) return false;
+    if (!newton_possible()) return false;
     ++newton_rounds;
     return newton()->attempt_gram(*problem.gram, penalty, gradient_, state.w, active_, working_set,
                                   dense_update, stats.flops, key);
@@ -701,6 +707,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
     newton_step();
   }
   while (passes_left-- > 0) {
+    negligible_change = newton_possible() ? 1e-3 * control.tolerance : 0.0;
     if (sweep(working_set) < control.tolerance) {
       converged = true;
       break;
@@ -714,6 +721,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       if (state.w[j] != 0.0) active_.push_back(j);
     }
     if (newton_step()) continue;
+    negligible_change = 0.0;  // the passes below are on their own: every move counts
     int since_check = 0;
     anderson.reset();
     int inner_passes = 0;
@@ -722,7 +730,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       ++inner_passes;
       if (host_gram && newton() != nullptr &&
           newton()->worth_trying(penalty, state.w, active_, dense_update ? p : static_cast<Index>(working_set.size()),
-                                 inner_passes) &&
+                                 inner_passes, problem.gram, key) &&
           newton()->attempt_gram(*problem.gram, penalty, gradient_, state.w, active_, working_set,
                                  dense_update, stats.flops, key)) {
         anderson.reset();

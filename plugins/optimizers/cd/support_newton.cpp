@@ -39,7 +39,7 @@ bool SupportNewton::updatable(const Penalty& penalty, const Vector& w, std::span
 }
 
 bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
-                                 Index pass_length, int passes) const {
+                                 Index pass_length, int passes, const void* source, double key) const {
   // Ski rental on estimated flops. A coordinate pass over the support costs 2 pass_length |N|
   // (pass_length: n, the nonzeros of a sparse column, or p in covariance mode). A factor kept up
   // to date costs about |N|^2 per feature entering or leaving plus two triangular solves, at
@@ -48,7 +48,7 @@ bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::s
   // many as the step costs) while they go on.
   const Index size = static_cast<Index>(active.size());
   if (size < 2) return false;
-  const Index changes = factor_changes(penalty, w, active);
+  const Index changes = source == factor_source_ && key == factor_key_ ? factor_changes(penalty, w, active) : -1;
   const double m = static_cast<double>(size);
   const double pass = 2.0 * static_cast<double>(std::max<Index>(pass_length, 1)) * m;
   const double step = changes < 0 ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;

@@ -35,8 +35,10 @@ class SupportNewton {
 
   // Whether to try a step after `passes` coordinate passes over a support of this size, each
   // coordinate costing O(pass_length) (n, or p in covariance mode).
+  // `source` and `key` are those the step will be given (the matrix and its contents key): a
+  // factor kept for another matrix is priced as a rebuild.
   bool worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
-                    Index pass_length, int passes) const;
+                    Index pass_length, int passes, const void* source, double key) const;
   // Whether the kept factor serves this support with a few updates (no rebuild), for the
   // covariance matrix `source` with contents `key` (as passed to attempt_gram).
   bool updatable(const Penalty& penalty, const Vector& w, std::span<const Index> active,
