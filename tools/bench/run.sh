@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # sparsepath benchmarks: sparsepath vs glmnet vs scikit-learn on the same data and lambda grid.
 #
-#   tools/bench/run.sh [--quick] [--cases a,b,...] [--reps N] [--threads 1|2]
+#   tools/bench/run.sh [--quick] [--cases a,b,...] [--reps N] [--no-interleave] [--threads 1|2]
 #                      [--budget SECONDS] [--doc FILE]
 #
 #   --quick      n/10, p/10 versions of every case (whole run < 3 minutes); the report goes to
 #                build/bench-results/latest-quick/report.md only
 #   --cases      any of a, a-enet, b, b-enet, c, d1, d2 (default: all)
-#   --reps       fits per tool, median reported (default 3)
+#   --reps       fits per tool, median reported (default 5; 3 with --quick); the fits run in
+#                rounds of one per tool, so that a slow spell of the machine hits every tool
+#                alike (--no-interleave: each tool's fits back to back)
 #   --threads    OPENBLAS_NUM_THREADS / OMP_NUM_THREADS for every tool and sparsepath's
 #                [experiment] threads (default 1)
 #   --budget     seconds one scikit-learn fit may take before sklearn is skipped on that case
@@ -29,7 +31,7 @@ here="$root/tools/bench"
 
 for arg in "$@"; do
   case "$arg" in
-    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   esac
 done
 
