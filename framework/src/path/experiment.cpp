@@ -15,9 +15,7 @@
 #include <set>
 #include <sstream>
 
-#ifndef SPARSEPATH_GIT_COMMIT
-#define SPARSEPATH_GIT_COMMIT "unknown"
-#endif
+#include "sparsepath_git_commit.hpp"  // generated at build time: SPARSEPATH_GIT_COMMIT
 
 namespace sparsepath {
 
