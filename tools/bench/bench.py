@@ -100,15 +100,16 @@ def merge_round(tools, tool, r):
     a failure or a skip ends the tool's rounds (its earlier runs are kept only if it never
     failed)."""
     before = tools.get(tool)
-    if before is not None and before["status"] == "ok" and r["status"] == "skipped":
-        return  # over its time budget in a later round: the rounds it finished stand
-    if before is None or r["status"] != "ok" or before["status"] != "ok":
-        if before is None or before["status"] == "ok":
-            tools[tool] = r
-        return
-    r["runs"] = before["runs"] + r["runs"]
-    r["seconds"] = statistics.median(r["runs"])
-    tools[tool] = r
+    if before is None:
+        tools[tool] = r
+    elif before["status"] != "ok" or r["status"] == "skipped":
+        pass  # the first failure stands; a later skip (over budget) keeps the finished rounds
+    elif r["status"] != "ok":
+        tools[tool] = r
+    else:
+        r["runs"] = before["runs"] + r["runs"]
+        r["seconds"] = statistics.median(r["runs"])
+        tools[tool] = r
 
 
 def sparsepath_config(path, name, case_dir, meta, family, alpha, lam_file, threads, tolerance):

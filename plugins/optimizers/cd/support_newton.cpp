@@ -16,9 +16,14 @@ bool same_or_refinable(double built, double now) { return built == now || (built
 
 }  // namespace
 
-Index SupportNewton::factor_changes(const Penalty& penalty, const Vector& w, std::span<const Index> active) const {
-  // State from a problem with another number of features is void (collect() resets it).
-  if (static_cast<Index>(position_.size()) != w.size() || factor_set_.empty() || refresh_) return -1;
+Index SupportNewton::factor_changes(const Penalty& penalty, const Vector& w, std::span<const Index> active,
+                                    const void* source, double key) const {
+  // A factor kept for another matrix, or state from a problem with another number of features
+  // (collect() resets it), is void: sync_factor would rebuild.
+  if (source != factor_source_ || key != factor_key_ || static_cast<Index>(position_.size()) != w.size() ||
+      factor_set_.empty() || refresh_) {
+    return -1;
+  }
   const Index size = static_cast<Index>(active.size());
   Index overlap = 0;
   for (Index j : active) overlap += position_[static_cast<std::size_t>(j)] >= 0 ? 1 : 0;
@@ -34,8 +39,7 @@ Index SupportNewton::factor_changes(const Penalty& penalty, const Vector& w, std
 
 bool SupportNewton::updatable(const Penalty& penalty, const Vector& w, std::span<const Index> active,
                               const void* source, double key) const {
-  return active.size() >= 2 && source == factor_source_ && key == factor_key_ &&
-         factor_changes(penalty, w, active) >= 0;
+  return active.size() >= 2 && factor_changes(penalty, w, active, source, key) >= 0;
 }
 
 bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::span<const Index> active,
@@ -48,7 +52,7 @@ bool SupportNewton::worth_trying(const Penalty& penalty, const Vector& w, std::s
   // many as the step costs) while they go on.
   const Index size = static_cast<Index>(active.size());
   if (size < 2) return false;
-  const Index changes = source == factor_source_ && key == factor_key_ ? factor_changes(penalty, w, active) : -1;
+  const Index changes = factor_changes(penalty, w, active, source, key);
   const double m = static_cast<double>(size);
   const double pass = 2.0 * static_cast<double>(std::max<Index>(pass_length, 1)) * m;
   const double step = changes < 0 ? m * m * m / 30.0 : static_cast<double>(changes + 2) * m * m;

@@ -74,8 +74,10 @@ class SupportNewton {
   // The path of cut steps from w on set_: fills values_ (the new coordinates, per set_ entry).
   // False when no step was taken.
   bool solve_path(const Penalty& penalty, const Vector& w);
-  // Features entering or leaving the kept factor for this support, or -1 when it must be rebuilt.
-  Index factor_changes(const Penalty& penalty, const Vector& w, std::span<const Index> active) const;
+  // Features entering or leaving the kept factor for this support and matrix (source, key), or
+  // -1 when it must be rebuilt.
+  Index factor_changes(const Penalty& penalty, const Vector& w, std::span<const Index> active,
+                       const void* source, double key) const;
   // Iterative refinement of step_ for the ridge terms that moved (correction_); false when it
   // does not converge (the factor is then rebuilt next time).
   bool refine(Index m, const Vector& right);
