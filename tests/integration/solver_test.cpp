@@ -8,6 +8,7 @@
 #include "test_support.hpp"
 
 #include <cmath>
+#include <random>
 
 using namespace sparsepath;
 using namespace sparsepath::testing;
@@ -430,6 +431,50 @@ BOOST_AUTO_TEST_CASE(logistic_metric_steps_agree_with_residual_proximal_newton) 
       BOOST_TEST(large >= 10);
       // It did run: with the same steps everywhere the two runs would count the same work.
       BOOST_TEST(work_metric != work_residual);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(metric_newton_computes_the_hosts_correlations_in_its_gradient_pass) {
+  // SolveControl::certified_with: the optimizer must fill x_j^T rho for the host's rho on the
+  // whole working set, every time it is asked, at the state it hands over. A working set with
+  // gaps (runs of several lengths) and one covering every column are both checked.
+  for (const bool whole : {false, true}) {
+    Fixture fixture(300, 30, 21, true, "lasso", 1.0, {}, 0.3);
+    const Problem problem = fixture.problem();
+    std::vector<Index> working_set;
+    for (Index j = 0; j < 30; ++j) {
+      if (whole || j % 7 != 3) working_set.push_back(j);
+    }
+    fixture.penalty->set_lambda(0.02);
+    SolverState state;
+    state.w.setZero(30);
+    state.b = 0.0;
+    state.z.setZero(300);
+    SolveControl control;
+    control.tolerance = 1e-12;
+    int calls = 0;
+    double worst = 0.0;
+    std::mt19937 generator(5u);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    control.certified_with = [&](const SolverState& at, const SolveControl::Correlate& correlate) {
+      ++calls;
+      Vector rho(300);
+      for (Index i = 0; i < 300; ++i) rho[i] = normal(generator);
+      Vector out = Vector::Constant(30, std::nan(""));
+      correlate(rho, out);
+      for (Index j : working_set) worst = std::max(worst, std::abs(out[j] - fixture.data.x.col(j).dot(rho)));
+      Vector z = fixture.data.x * at.w;
+      z.array() += at.b;
+      worst = std::max(worst, (z - at.z).cwiseAbs().maxCoeff());  // a consistent state
+      return false;
+    };
+    SolveStats stats;
+    fixture.optimizer->solve(problem, working_set, state, control, stats);
+    BOOST_TEST_CONTEXT("whole working set " << whole) {
+      BOOST_TEST(calls >= 2);  // the metric path ran and asked after each step but the first
+      BOOST_TEST(calls == stats.outer - 1);
+      BOOST_TEST(worst <= 1e-10);
     }
   }
 }

@@ -44,6 +44,29 @@ BOOST_AUTO_TEST_CASE(gemv_t_is_bit_identical_across_threads) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(gemv_t2_gives_both_products_bit_identically_across_threads) {
+  OneThreadAfter restore;
+  // Whole matrices and a block of columns with its own leading dimension; counts that are and
+  // are not multiples of the 4-column block.
+  for (const auto& [n, p] : {std::pair<Index, Index>{1001, 777}, {1000, 4096}, {64, 9001}, {513, 3}}) {
+    const Matrix x = random_matrix(n, p, static_cast<unsigned>(n * p));
+    const Vector v1 = random_matrix(n, 1, 8).col(0), v2 = random_matrix(n, 1, 9).col(0);
+    const Index first = p > 10 ? 5 : 0, count = p - first;
+    Vector one1(count), one2(count), two1(count), two2(count);
+    blas::set_threads(1);
+    blas::gemv_t2(n, count, x.col(first).data(), n, v1.data(), v2.data(), one1.data(), one2.data());
+    blas::set_threads(2);
+    blas::gemv_t2(n, count, x.col(first).data(), n, v1.data(), v2.data(), two1.data(), two2.data());
+    BOOST_TEST_CONTEXT("n " << n << " p " << p) {
+      BOOST_TEST((one1 == two1));
+      BOOST_TEST((one2 == two2));
+      const auto block = x.rightCols(count);
+      BOOST_TEST((one1 - block.transpose() * v1).cwiseAbs().maxCoeff() <= 1e-10 * v1.norm() * std::sqrt(double(n)));
+      BOOST_TEST((one2 - block.transpose() * v2).cwiseAbs().maxCoeff() <= 1e-10 * v2.norm() * std::sqrt(double(n)));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(weighted_gram_is_bit_identical_across_threads) {
   OneThreadAfter restore;
   for (const auto& [n, p] : {std::pair<Index, Index>{1001, 777}, {3000, 1203}}) {

@@ -193,9 +193,10 @@ void PathSolver::evaluate_into(const SolverState& state, Evaluation& result) con
 }
 
 const PathSolver::Evaluation& PathSolver::evaluate_working_set(const SolverState& state,
-                                                               std::span<const Index> working_set) const {
+                                                               std::span<const Index> working_set,
+                                                               const SolveControl::Correlate* correlate) const {
   // Called every few optimizer passes: its vectors are reused, not reallocated.
-  residual_and_correlation(state, &working_set, working_scratch_);
+  residual_and_correlation(state, &working_set, working_scratch_, correlate);
   finish_evaluation(state, working_scratch_, &working_set);
   return working_scratch_;
 }
@@ -207,7 +208,7 @@ void PathSolver::rescale(const SolverState& state, Evaluation& at) const {
 
 void PathSolver::residual_and_correlation(const SolverState& state,
                                           const std::span<const Index>* working_set,
-                                          Evaluation& result) const {
+                                          Evaluation& result, const SolveControl::Correlate* correlate) const {
   if (gram_mode_) {
     gram_residual_and_correlation(state, result);
     if (working_set != nullptr) {  // the subproblem's gap: correlations of the working set only
@@ -251,10 +252,16 @@ void PathSolver::residual_and_correlation(const SolverState& state,
     correlate_all(state, result);
   } else {
     result.correlation.setZero(p);
-    dots_.resize(working_set->size());
-    design.col_dots(result.rho, *working_set, dots_.data());
-    for (std::size_t k = 0; k < working_set->size(); ++k) result.correlation[(*working_set)[k]] = dots_[k];
-    evaluation_flops_ += column_flops() * static_cast<double>(working_set->size());
+    if (correlate != nullptr) {  // the optimizer's pass over the data computes them (and its own)
+      supplied_correlation_.resize(p);
+      (*correlate)(result.rho, supplied_correlation_);
+      for (Index j : *working_set) result.correlation[j] = supplied_correlation_[j];
+    } else {
+      dots_.resize(working_set->size());
+      design.col_dots(result.rho, *working_set, dots_.data());
+      for (std::size_t k = 0; k < working_set->size(); ++k) result.correlation[(*working_set)[k]] = dots_[k];
+      evaluation_flops_ += column_flops() * static_cast<double>(working_set->size());
+    }
   }
   for (Index j : excluded_indices_) result.correlation[j] = 0.0;
   for (Index j : unpenalized_) result.correlation[j] = 0.0;
@@ -622,14 +629,18 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     // the screening callback reuses that evaluation only for the very same state.
     Vector certified_w;
     double certified_b = 0.0;
-    control.certified = [&](const SolverState& at) {
-      const Evaluation& restricted = evaluate_working_set(at, working_set);
+    auto working_set_certified = [&](const SolverState& at, const SolveControl::Correlate* correlate) {
+      const Evaluation& restricted = evaluate_working_set(at, working_set, correlate);
       if (has_safe_dynamic) {
         certified_w.resize(static_cast<Index>(working_set.size()));
         for (std::size_t k = 0; k < working_set.size(); ++k) certified_w[static_cast<Index>(k)] = at.w[working_set[k]];
         certified_b = at.b;
       }
       return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
+    };
+    control.certified = [&](const SolverState& at) { return working_set_certified(at, nullptr); };
+    control.certified_with = [&](const SolverState& at, const SolveControl::Correlate& correlate) {
+      return working_set_certified(at, &correlate);
     };
     if (has_safe_dynamic) {
       // Dynamic screening inside the solve (MATH.md 4.5). The working set's gap certifies the

@@ -455,6 +455,26 @@ void compute_column_curvature(const Design& design, const Vector& h, double unif
   }
 }
 
+// first = X_W^T a and second = X_W^T b on the working set W, in one pass over its columns: runs
+// of consecutive columns go to blas::gemv_t2 as blocks.
+void correlate_pair(const Matrix& x, std::span<const Index> working_set, const Vector& a, const Vector& b,
+                    Vector& first, Vector& second) {
+  const Index n = x.rows(), p = x.cols();
+  if (2 * static_cast<Index>(working_set.size()) >= p) {
+    blas::gemv_t2(n, p, x.data(), n, a.data(), b.data(), first.data(), second.data());
+    return;
+  }
+  std::size_t k = 0;
+  while (k < working_set.size()) {
+    std::size_t end = k + 1;
+    while (end < working_set.size() && working_set[end] == working_set[end - 1] + 1) ++end;
+    const Index start = working_set[k];
+    blas::gemv_t2(n, static_cast<Index>(end - k), x.col(start).data(), n, a.data(), b.data(),
+                  first.data() + start, second.data() + start);
+    k = end;
+  }
+}
+
 void recompute_linear_predictor(const Design& design, const Vector& w, double b, Vector& z) {
   z.setConstant(design.rows(), b);
   for (Index j = 0; j < w.size(); ++j) {
@@ -954,21 +974,32 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
   double previous_change = std::numeric_limits<double>::infinity();
   const bool intercept = problem.fit_intercept;
   for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
-    ++stats.outer;
-    if (!metric_valid_) {
-      build_metric(problem, state.z);
-      stats.flops += static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p + 2);
-    }
     stats.flops += 20.0 * static_cast<double>(n) +
                    2.0 * static_cast<double>(n) * static_cast<double>(2 * static_cast<Index>(working_set.size()) >= p ? p : static_cast<Index>(working_set.size()));
     // The model's linear term at the current point, in the working set.
     loss.residual(problem.y, problem.v, state.z, residual_);
     const double residual_sum = intercept ? residual_.sum() : 0.0;
     if (gradient_full_.size() != p) gradient_full_.setZero(p);
-    if (2 * static_cast<Index>(working_set.size()) >= p) {
+    // After a step, the host's certificate needs X_W^T rho for its dual residual rho: computed in
+    // the same pass over the data as the gradient (the state is consistent here). The first step
+    // is always taken, as the coordinate sweeps take at least one pass.
+    bool gradient_ready = false;
+    if (outer > 0 && control.certified_with) {
+      const bool certified = control.certified_with(state, [&](const Vector& rho, Vector& correlation) {
+        correlate_pair(x, working_set, residual_, rho, gradient_full_, correlation);
+        gradient_ready = true;
+      });
+      if (certified) return {};
+    }
+    if (!gradient_ready && 2 * static_cast<Index>(working_set.size()) >= p) {
       blas::gemv_t(x, residual_.data(), gradient_full_.data());
-    } else {
+    } else if (!gradient_ready) {
       for (Index j : working_set) gradient_full_[j] = blas::dot(n, x.col(j).data(), residual_.data());
+    }
+    ++stats.outer;
+    if (!metric_valid_) {
+      build_metric(problem, state.z);
+      stats.flops += static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p + 2);
     }
     // The target with which solve_gram's gradient, target - M w', is the model's at w'; the
     // model's gradient at w (g minus the intercept's share) is kept in gradient_full_.
@@ -1056,7 +1087,8 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       recompute_linear_predictor(design, state.w, state.b, state.z);
       return {};
     }
-    if (control.certified && control.certified(state)) return {};
+    // With certified_with the next iteration asks, sharing its pass over the data.
+    if (!control.certified_with && control.certified && control.certified(state)) return {};
     if (passes_left <= 0) break;
   }
   recompute_linear_predictor(design, state.w, state.b, state.z);

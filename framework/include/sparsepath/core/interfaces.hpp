@@ -265,6 +265,13 @@ struct SolveControl {
   // gap is below tolerance). Optimizers may call it every few passes to stop as soon as the
   // required accuracy is reached; the state must be consistent (z = X w + b) when they do.
   std::function<bool(const SolverState&)> certified;
+  // The same verdict for optimizers that pass over the data at this state anyway (proximal
+  // Newton's gradient): the host forms its dual residual rho and calls correlate(rho, out) once;
+  // correlate must set out[j] = x_j^T rho for every working-set j (out has p entries; others are
+  // ignored) and may compute the optimizer's own products in the same pass over the data. The
+  // host may skip the call (covariance mode): the optimizer must not rely on it being made.
+  using Correlate = std::function<void(const Vector& rho, Vector& out)>;
+  std::function<bool(const SolverState&, const Correlate&)> certified_with;
   int check_every = 10;      // passes between calls of `certified`
   // Optional dynamic safe screening inside the solve (set by the path solver when a safe rule
   // runs at every gap check and the working set is the whole screened problem). Call it right

@@ -81,7 +81,10 @@ class PathSolver {
   void evaluate_into(const SolverState& state, Evaluation& result) const;
   // The same with correlations computed on the working set only (zero elsewhere): the gap of the
   // subproblem, O(n |working set|) instead of O(n p). The result lives until the next call.
-  const Evaluation& evaluate_working_set(const SolverState& state, std::span<const Index> working_set) const;
+  // correlate, when given, computes the working set's correlations from rho
+  // (SolveControl::certified_with) instead of the design's column dot products.
+  const Evaluation& evaluate_working_set(const SolverState& state, std::span<const Index> working_set,
+                                         const SolveControl::Correlate* correlate = nullptr) const;
   // Recomputes the lambda-dependent parts (after set_lambda) of an evaluation of the same state.
   void rescale(const SolverState& state, Evaluation& at) const;
   // Gap-safe radius in rho scale, sqrt(2 L_f max_i v_i G), with G padded by its rounding error.
@@ -111,7 +114,7 @@ class PathSolver {
   double null_objective_ = 0.0;
   double weight_max_ = 0.0;
   void residual_and_correlation(const SolverState& state, const std::span<const Index>* working_set,
-                                Evaluation& result) const;
+                                Evaluation& result, const SolveControl::Correlate* correlate = nullptr) const;
   void finish_evaluation(const SolverState& state, Evaluation& result,
                          const std::span<const Index>* subset) const;
   std::vector<Index> excluded_indices_;
@@ -134,6 +137,7 @@ class PathSolver {
   mutable Vector reference_rho_, reference_correlation_, difference_;
   mutable std::vector<Index> exact_scratch_;
   mutable std::vector<double> dots_;
+  mutable Vector supplied_correlation_;  // filled by a SolveControl::Correlate
   mutable Index exact_correlations_ = 0, full_correlation_passes_ = 0;
   // Work estimates (floating-point operations): the certificates' (per point) and the setup's.
   double design_nonzeros_ = 0.0;
