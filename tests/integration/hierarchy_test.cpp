@@ -56,7 +56,8 @@ Instance make_instance(Index n, Index q, unsigned seed) {
 }
 
 // (R) by Clp's quadratic primal simplex; returns the optimal objective.
-double solve_by_qp(const Instance& instance, double lambda1, double lambda2) {
+double solve_by_qp(const Instance& instance, double lambda1, double lambda2,
+                   double bound = std::numeric_limits<double>::infinity()) {
   const Index n = instance.x.rows(), q = instance.x.cols(), m = instance.z.cols();
   // Columns: b, beta (q), theta (m), t (q), s (m).
   const Index columns = 1 + q + m + q + m;
@@ -70,6 +71,10 @@ double solve_by_qp(const Instance& instance, double lambda1, double lambda2) {
   for (Index j = 0; j < 1 + q + m; ++j) {
     objective[static_cast<std::size_t>(j)] = linear[j];
     lower[static_cast<std::size_t>(j)] = -COIN_DBL_MAX;
+    if (j > 0 && std::isfinite(bound)) {  // the big-M box on beta and theta
+      lower[static_cast<std::size_t>(j)] = -bound;
+      upper[static_cast<std::size_t>(j)] = bound;
+    }
   }
   for (Index i = 0; i < q; ++i) objective[static_cast<std::size_t>(1 + q + m + i)] = lambda1, lower[static_cast<std::size_t>(1 + q + m + i)] = 0.0;
   for (Index k = 0; k < m; ++k) objective[static_cast<std::size_t>(1 + 2 * q + m + k)] = lambda2, lower[static_cast<std::size_t>(1 + 2 * q + m + k)] = 0.0;
@@ -130,7 +135,8 @@ struct HierarchyRun {
   std::vector<char> excluded;
   Vector v;
   Standardization standardization;
-  HierarchyRun(Instance& data, double ratio, LpBackend* lp) : instance(data) {
+  HierarchyRun(Instance& data, double ratio, LpBackend* lp, double big_m = std::numeric_limits<double>::infinity())
+      : instance(data) {
     design = make_component<Design>("pairwise_interactions");
     DataMatrix matrix;
     matrix.dense = &instance.x;
@@ -138,7 +144,7 @@ struct HierarchyRun {
     if (!design->bind(matrix).ok()) throw Error("test: design bind failed");
     const Index features = design->cols();
     for (Index j = 0; j < features; ++j) origins.push_back(design->origin(j)), names.push_back(design->feature_name(j));
-    penalty = make_component<Penalty>("strong_hierarchy", {{"lambda2_ratio", format_real(ratio)}});
+    penalty = make_component<Penalty>("strong_hierarchy", {{"lambda2_ratio", format_real(ratio)}, {"big_m", format_real(big_m)}});
     scale.assign(static_cast<std::size_t>(features), 1.0);
     excluded.assign(static_cast<std::size_t>(features), 0);
     PenaltyContext context;
@@ -239,6 +245,45 @@ BOOST_AUTO_TEST_CASE(path_matches_clp_quadratic_program) {
   }
 }
 
+// hierScale's big-M box, set where it binds (half the largest coefficient of the unboxed path):
+// every point is certified by the box-aware conjugate, stays in the box, reaches it, and matches
+// Clp's QP with the same bounds.
+BOOST_AUTO_TEST_CASE(binding_box_matches_clp_quadratic_program) {
+  for (double ratio : {0.5, 2.0}) {
+    BOOST_TEST_CONTEXT("lambda2_ratio " << ratio) {
+      Instance instance = make_instance(80, 5, 3u);
+      PathOptions options;
+      options.tolerance = 1e-11;
+      options.min_deviance_change = 0.0;
+      options.max_deviance_ratio = 1.0;
+      HierarchyRun free_run(instance, ratio, nullptr);
+      Problem problem = free_run.problem();
+      const double lambda_max = PathSolver(problem, *free_run.optimizer, {}, options, free_run.standardization, free_run.names).lambda_max();
+      options.lambdas = {0.6 * lambda_max, 0.2 * lambda_max, 0.05 * lambda_max};
+      const PathResult free_path = free_run.run(options);
+      double largest = 0.0;
+      for (const auto& [j, value] : free_path.points.back().coefficients) largest = std::max(largest, std::abs(value));
+      const double bound = 0.5 * largest;
+      HierarchyRun boxed(instance, ratio, nullptr, bound);
+      const PathResult path = boxed.run(options);
+      BOOST_REQUIRE(path.points.size() == 3u);
+      bool reached = false;
+      for (const PathPoint& point : path.points) {
+        BOOST_TEST(point.converged, "gap " << point.duality_gap << " tolerance " << point.gap_tolerance);
+        BOOST_TEST(point.duality_gap >= -1e-12);
+        const double reference = solve_by_qp(instance, point.lambda, ratio * point.lambda, bound);
+        BOOST_TEST(std::abs(point.objective - reference) <= 1e-6 * reference,
+                   "lambda " << point.lambda << ": path " << point.objective << " vs Clp QP " << reference);
+        for (const auto& [j, value] : point.coefficients) {
+          BOOST_TEST(std::abs(value) <= bound * (1.0 + 1e-12));
+          reached |= std::abs(value) >= bound * (1.0 - 1e-9);
+        }
+      }
+      BOOST_TEST(reached, "the box never bound");
+    }
+  }
+}
+
 // The config contract works as written (no [screening]: the default rules, which need a
 // per-feature zero subdifferential, are left out), a rule named explicitly is still refused with
 // the reason, and an unfit optimizer is refused with the ones that fit.
@@ -246,9 +291,9 @@ BOOST_AUTO_TEST_CASE(config_contract_and_composition_messages) {
   TemporaryFolder folder;
   const std::string base = "[data]\ntype = csv\nfile = " + source_path("configs/data/concrete.csv").string() +
                            "\ntarget = y\n[design]\ntype = pairwise_interactions\n[penalty]\ntype = strong_hierarchy\n"
-                           "lambda2_ratio = 2\n[path]\nn_lambda = 10\n";
-  auto fit = [&](const std::string& name, const std::string& extra) {
-    const auto config = folder.write(name + ".ini", base + extra);
+                           "lambda2_ratio = 2\n";
+  auto fit = [&](const std::string& name, const std::string& extra, const std::string& path_keys = "") {
+    const auto config = folder.write(name + ".ini", base + "[path]\nn_lambda = 10\n" + path_keys + extra);
     return run_command(quoted(driver_path()) + " fit " + quoted(config) + " --out " + quoted(folder.path / name));
   };
   CommandResult result = fit("contract", "[optimizer]\ntype = hier_pgd\n[lp]\ntype = clp\n");
@@ -267,6 +312,20 @@ BOOST_AUTO_TEST_CASE(config_contract_and_composition_messages) {
     }
   }
   BOOST_TEST(interactions > 0);
+  // hierScale's maxSuppSize: 500 unless [path] max_nonzeros says otherwise (0: no limit).
+  auto manifest_of = [&](const std::string& name) {
+    boost::property_tree::ptree manifest;
+    boost::property_tree::read_json((folder.path / name / "manifest.json").string(), manifest);
+    return manifest;
+  };
+  BOOST_TEST(manifest_of("contract").get<std::string>("max_nonzeros") == "500");
+  result = fit("unlimited", "[optimizer]\ntype = hier_pgd\n", "max_nonzeros = 0\n");
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(manifest_of("unlimited").get<std::string>("max_nonzeros") == "null");
+  result = fit("limited", "[optimizer]\ntype = hier_pgd\n", "max_nonzeros = 3\n");
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(manifest_of("limited").get<std::string>("max_nonzeros") == "3");
+  BOOST_TEST(manifest_of("limited").get<std::string>("stop_reason") == "max_nonzeros reached");
   result = fit("explicit_rule", "[optimizer]\ntype = hier_pgd\n[screening]\nrules = gap_safe\n");
   BOOST_TEST(result.exit_code != 0);
   BOOST_TEST(result.err.find("gap_safe") != std::string::npos, result.err);

@@ -102,8 +102,11 @@ std::string markdown_reference(const PluginManager& plugins) {
         if (key.type == ValueType::choice_or_path) allowed += ", or a file";
       }
       std::string default_value = key.required ? "**required**" : (key.default_value.empty() ? "unset" : "`" + key.default_value + "`");
+      // A '|' in a description (|beta|) would end the table cell.
+      std::string doc;
+      for (char c : key.doc) doc += c == '|' ? std::string("\\|") : std::string(1, c);
       out << "| `" << key.key << "` | " << to_string(key.type) << " | " << default_value << " | "
-          << allowed << " | " << key.doc << " |\n";
+          << allowed << " | " << doc << " |\n";
     }
   };
   out << "\n## Framework sections\n";

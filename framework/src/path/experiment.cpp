@@ -66,8 +66,10 @@ const std::vector<Schema>& framework_schemas() {
                   "duality-gap tolerance relative to the null objective (every point is certified "
                   "against it)",
                   Range{0.0, 1.0, true, true})
-            .integer("max_nonzeros", std::nullopt, "stop once this many coefficients are nonzero",
-                     at_least(1))
+            .integer("max_nonzeros", std::nullopt,
+                     "stop once this many coefficients are nonzero; 0: no limit (unset: the "
+                     "penalty's default, none except strong_hierarchy's 500)",
+                     at_least(0))
             .real("min_deviance_change", 1e-5,
                   "stop when the deviance ratio improves by less than this fraction (glmnet's "
                   "fdev; 0 disables)",
@@ -714,7 +716,12 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     }
   }
   path_options.tolerance = path_params.real("tolerance");
-  if (path_params.has("max_nonzeros")) path_options.max_nonzeros = path_params.integer("max_nonzeros");
+  if (path_params.has("max_nonzeros")) {
+    const long long limit = path_params.integer("max_nonzeros");
+    path_options.max_nonzeros = limit == 0 ? -1 : limit;
+  } else {
+    path_options.max_nonzeros = guarded("penalty '" + parts.penalty.type + "'", [&] { return penalty->default_max_nonzeros(); });
+  }
   path_options.min_deviance_change = path_params.real("min_deviance_change");
   path_options.max_deviance_ratio = path_params.real("max_deviance_ratio");
   if (path_params.has("time_budget")) path_options.time_budget_seconds = path_params.real("time_budget");
@@ -870,6 +877,9 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   manifest << "  \"converged_points\": " << converged << ",\n";
   manifest << "  \"complete\": " << (result.complete ? "true" : "false") << ",\n";
   manifest << "  \"stop_reason\": " << json_escape(result.stop_reason) << ",\n";
+  // The support limit in force ([path] max_nonzeros, else the penalty's default; null: none).
+  manifest << "  \"max_nonzeros\": "
+           << (path_options.max_nonzeros >= 0 ? std::to_string(path_options.max_nonzeros) : std::string("null")) << ",\n";
   manifest << "  \"fit_seconds\": " << json_number(fit_seconds) << "\n}\n";
   write_file_atomically(staging.path / "manifest.json", manifest.str());
 

@@ -133,15 +133,17 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
       }
     }
   }
+  // The Lagrangian's minimisers over the box: a one-dimensional convex problem on an interval is
+  // solved by clipping its unconstrained minimiser.
+  const double bound = options.bound;
+  auto clip = [bound](double x) { return std::clamp(x, -bound, bound); };
+  auto main_at = [&](Index i) { return clip(beta_target[i] - kappa * duals.u[i]); };
+  auto pair_at = [&](Index k) {
+    return clip(soft(theta_target[k] - kappa * (duals.w_first[k] + duals.w_second[k]), kappa2));
+  };
   auto recover = [&]() {
-    for (Index i = 0; i < p; ++i) {
-      beta[i] = group_fixed[static_cast<std::size_t>(i)] || pinned(i) ? 0.0 : beta_target[i] - kappa * duals.u[i];
-    }
-    for (Index k = 0; k < m; ++k) {
-      theta[k] = pair_fixed[static_cast<std::size_t>(k)]
-                     ? 0.0
-                     : soft(theta_target[k] - kappa * (duals.w_first[k] + duals.w_second[k]), kappa2);
-    }
+    for (Index i = 0; i < p; ++i) beta[i] = group_fixed[static_cast<std::size_t>(i)] || pinned(i) ? 0.0 : main_at(i);
+    for (Index k = 0; k < m; ++k) theta[k] = pair_fixed[static_cast<std::size_t>(k)] ? 0.0 : pair_at(k);
   };
   // q(u, w): the Lagrangian at its minimiser (the recovered point, before any pinning).
   auto dual_value = [&]() {
@@ -151,12 +153,12 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
         total += 0.5 * curvature * beta_target[i] * beta_target[i];
         continue;
       }
-      const double b = beta_target[i] - kappa * duals.u[i];
+      const double b = main_at(i);
       total += 0.5 * curvature * (b - beta_target[i]) * (b - beta_target[i]) + lambda1 * duals.u[i] * b;
     }
     for (Index k = 0; k < m; ++k) {
       const double weight = duals.w_first[k] + duals.w_second[k];
-      const double t = soft(theta_target[k] - kappa * weight, kappa2);
+      const double t = pair_at(k);
       total += 0.5 * curvature * (t - theta_target[k]) * (t - theta_target[k]) + lambda1 * weight * t + lambda2 * std::abs(t);
     }
     return total;
@@ -202,13 +204,11 @@ HierarchyProxResult hierarchy_prox(const HierarchyStructure& structure, VecIn be
       if (group_fixed[static_cast<std::size_t>(i)]) continue;
       const auto& pairs = structure.pairs_of[static_cast<std::size_t>(i)];
       block.resize(pairs.size() + 1);
-      block[0] = pinned(i) ? 0.0 : duals.u[i] + (beta_target[i] - kappa * duals.u[i]) / kappa;
+      block[0] = pinned(i) ? 0.0 : duals.u[i] + main_at(i) / kappa;
       for (std::size_t a = 0; a < pairs.size(); ++a) {
         const Index k = pairs[a];
         const double mine = structure.first[k] == i ? duals.w_first[k] : duals.w_second[k];
-        const double t = pair_fixed[static_cast<std::size_t>(k)]
-                             ? 0.0
-                             : soft(theta_target[k] - kappa * (duals.w_first[k] + duals.w_second[k]), kappa2);
+        const double t = pair_fixed[static_cast<std::size_t>(k)] ? 0.0 : pair_at(k);
         block[a + 1] = pair_fixed[static_cast<std::size_t>(k)] ? mine : mine + t / kappa;
       }
       project_l1_ball(block);

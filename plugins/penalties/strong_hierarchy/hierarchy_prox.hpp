@@ -1,11 +1,11 @@
 // The proximal operator of the strong-hierarchy relaxation (hierScale, MATH.md 5.1-5.3), on
-// glmnet's scale with the big-M box inactive:
+// glmnet's scale, optionally within hierScale's big-M box (|beta_i|, |theta_k| <= M):
 //   argmin  L/2 ||beta - bt||^2 + L/2 ||theta - tt||^2
 //         + lambda1 sum_i max(|beta_i|, max_{k in pairs(i)} |theta_k|) + lambda2 ||theta||_1
 // Each theta_k sits in the max of both of its main effects, so the problem is not separable. It is
 // solved in the dual, one l1 ball of weights (u_i, w_{i,k}) per main effect, by block coordinate
 // ascent with projected gradient steps; the primal point is recovered in closed form,
-//   beta_i = bt_i - kappa u_i,   theta_k = S_{kappa2}(tt_k - kappa (w_first,k + w_second,k)),
+//   beta_i = clip_M(bt_i - kappa u_i),   theta_k = clip_M(S_{kappa2}(tt_k - kappa (w_first,k + w_second,k))),
 // kappa = lambda1 / L, kappa2 = lambda2 / L, and the duality gap P - q certifies it. Exact proximal
 // screening (5.3) fixes pairs (|tt_k| <= kappa2) and whole groups at zero, with dual weights that
 // certify it, before the ascent. Duals are warm-startable across calls.
@@ -13,6 +13,7 @@
 
 #include "sparsepath/core/types.hpp"
 
+#include <limits>
 #include <span>
 #include <utility>
 #include <vector>
@@ -44,6 +45,10 @@ struct HierarchyProxOptions {
   // Main effects held at zero (not in the working set): beta_i = 0 and u_i = 0, while their
   // groups still bound the pairs through the max (empty: none).
   std::span<const char> pinned_mains;
+  // hierScale's big-M box |beta_i|, |theta_k| <= bound (infinite: inactive). The primal recovery
+  // clips to it (the Lagrangian's minimiser over the box), q is evaluated there, and screening is
+  // unchanged (zero is interior).
+  double bound = std::numeric_limits<double>::infinity();
 };
 
 struct HierarchyProxResult {

@@ -154,6 +154,47 @@ BOOST_AUTO_TEST_CASE(prox_is_certified_and_beats_brute_force) {
   }
 }
 
+// hierScale's big-M box: the prox stays inside it, is certified by its gap, and no perturbation
+// clipped back into the box does better; the box does bind in most trials.
+BOOST_AUTO_TEST_CASE(prox_within_a_box_is_certified_and_beats_brute_force) {
+  std::mt19937 generator(3);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  int binding = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const Index mains = 2 + trial % 4;
+    Instance instance = random_instance(generator, mains);
+    instance.beta_target *= 3.0;
+    instance.theta_target *= 3.0;
+    HierarchyProxOptions options;
+    options.bound = 0.3 + 0.5 * std::abs(normal(generator));
+    options.screening = trial % 2 == 0;
+    const double bound = options.bound;
+    HierarchyDuals duals;
+    Vector beta(mains), theta(instance.structure.pairs());
+    const auto result = hierarchy_prox(instance.structure, instance.beta_target, instance.theta_target, instance.curvature,
+                                       instance.lambda1, instance.lambda2, duals, beta, theta, options);
+    BOOST_TEST_CONTEXT("trial " << trial << ", bound " << bound) {
+      BOOST_TEST(result.converged, "gap " << result.primal - result.dual << " after " << result.sweeps << " sweeps");
+      BOOST_TEST(beta.cwiseAbs().maxCoeff() <= bound);
+      BOOST_TEST(theta.cwiseAbs().maxCoeff() <= bound);
+      binding += beta.cwiseAbs().maxCoeff() == bound || theta.cwiseAbs().maxCoeff() == bound;
+      const double best = instance.objective(beta, theta);
+      BOOST_TEST(std::abs(best - result.primal) <= 1e-12 * (1.0 + best));
+      auto clip = [bound](Vector x) { return Vector(x.cwiseMax(-bound).cwiseMin(bound)); };
+      for (int k = 0; k < 300; ++k) {
+        Vector b = beta, t = theta;
+        const double size = k < 150 ? 1e-3 : 0.2;
+        for (Index i = 0; i < mains; ++i) b[i] += size * normal(generator);
+        for (Index q = 0; q < t.size(); ++q) t[q] += size * normal(generator);
+        if (k % 7 == 0) b[k % mains] = 0.0;
+        if (k % 11 == 0) t[k % t.size()] = 0.0;
+        BOOST_TEST(instance.objective(clip(b), clip(t)) >= best - 1e-12 * (1.0 + best));
+      }
+    }
+  }
+  BOOST_TEST(binding >= 100, "the box bound in only " << binding << " of 200 trials");
+}
+
 BOOST_AUTO_TEST_CASE(screening_is_exact) {
   std::mt19937 generator(3);
   Index groups = 0, pairs = 0;

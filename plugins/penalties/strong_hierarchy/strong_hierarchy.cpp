@@ -1,5 +1,5 @@
 // The strong-hierarchy relaxation of hierScale (Hazimeh & Mazumder 2020; MATH.md 5), on glmnet's
-// scale with the big-M box taken as inactive:
+// scale, with hierScale's big-M box |beta_i|, |theta_ij| <= big_m (default: none):
 //   lambda1 sum_i max(|beta_i|, max_{j} |theta_ij|) + lambda2 sum_{i<j} |theta_ij|,
 //   lambda2 = lambda2_ratio * lambda1 (hierScale's alpha),
 // over a design whose features are main effects and products of two of them (Design::origin; the
@@ -18,11 +18,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace sparsepath::plugins {
 
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
 struct StrongHierarchyOptions {
   double lambda2_ratio = 2.0;
+  double big_m = infinity;  // the box on the coefficients, on the scale the solver sees
   double prox_tolerance = 1e-12;
   long long max_sweeps = 200000;
   bool prox_screening = true;
@@ -30,6 +34,10 @@ struct StrongHierarchyOptions {
   bool is_valid(std::string* why) const {
     if (!(lambda2_ratio >= 0.0) || !std::isfinite(lambda2_ratio)) {
       if (why) *why = "penalty.lambda2_ratio = " + format_real(lambda2_ratio) + "; expected a finite value >= 0";
+      return false;
+    }
+    if (!(big_m > 0.0)) {
+      if (why) *why = "penalty.big_m = " + format_real(big_m) + "; expected a value > 0 (inf: no box)";
       return false;
     }
     return true;
@@ -40,6 +48,7 @@ class StrongHierarchy final : public Penalty {
  public:
   explicit StrongHierarchy(const Params& params) {
     options_.lambda2_ratio = params.real("lambda2_ratio");
+    options_.big_m = params.real("big_m");
     options_.prox_tolerance = params.real("prox_tolerance");
     options_.max_sweeps = params.integer("max_sweeps");
     options_.prox_screening = params.boolean("prox_screening");
@@ -52,6 +61,10 @@ class StrongHierarchy final : public Penalty {
                   "hierScale's convex strong-hierarchy relaxation: lambda1 sum_i max(|beta_i|, max_j "
                   "|theta_ij|) + lambda2 sum |theta_ij| over main effects and pairwise interactions")
         .real("lambda2_ratio", 2.0, "lambda2 = lambda2_ratio * lambda1 (hierScale's alpha)", at_least(0.0))
+        .real("big_m", infinity,
+              "hierScale's big-M box: |beta_i|, |theta_ij| <= big_m for the coefficients of the columns "
+              "the solver sees (standardized when [data] standardize = true); inf: no box",
+              greater_than(0.0))
         .real("prox_tolerance", 1e-12, "relative duality gap at which the prox's dual ascent stops",
               Range{0.0, 1e-3, true, false})
         .integer("max_sweeps", 200000, "dual ascent sweeps per prox", at_least(1))
@@ -62,6 +75,10 @@ class StrongHierarchy final : public Penalty {
                  "needs fewer check rounds: 35 s -> 14 s at p = 1000)",
                  at_least(1));
   }
+
+  // hierScale stops its paths at 500 nonzeros (maxSuppSize); [path] max_nonzeros overrides it.
+  long long default_max_nonzeros() const override { return 500; }
+  bool within_domain(Index, double x) const override { return std::abs(x) <= options_.big_m; }
 
   Capability capabilities() const override {
     return Capability::block_prox | Capability::dual_point | Capability::own_kkt_check | Capability::quiet_intervals;
@@ -219,6 +236,7 @@ class StrongHierarchy final : public Penalty {
     options.max_sweeps = options_.max_sweeps;
     options.screening = options_.prox_screening;
     options.pinned_mains = local_pinned_;
+    options.bound = options_.big_m;
     // An unconverged prox shows in the path's certificate, which uses the exact dual norm.
     hierarchy_prox(local_structure_, beta_target, theta_target, 1.0 / step, lambda_, lambda2(), local_duals_,
                    local_beta_, local_theta_, options);
@@ -248,15 +266,28 @@ class StrongHierarchy final : public Penalty {
 
   // Near convergence c is usually inside the dual ball: one flow test at lambda decides, and the
   // bisection runs only when it is outside.
-  double dual_scaling(VecIn c) const override { return scaling(c, nullptr); }
-  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override { return scaling(c, &subset); }
-  // The indicator of the dual ball, with an allowance for the rounding of the scaled point (the
-  // bisection returns the norm from above to 1e-13).
+  // With a box the conjugate is finite everywhere (see box_conjugate): no scaling.
+  double dual_scaling(VecIn c) const override { return boxed() ? 1.0 : scaling(c, nullptr); }
+  double dual_scaling_on(VecIn c, std::span<const Index> subset) const override {
+    return boxed() ? 1.0 : scaling(c, &subset);
+  }
+  // Without a box, the indicator of the dual ball, with an allowance for the rounding of the
+  // scaled point (the bisection returns the norm from above to 1e-13).
   double conjugate(VecIn c) const override {
-    return norm_at_most(c, nullptr, lambda_ * (1.0 + 1e-10)) ? 0.0 : std::numeric_limits<double>::infinity();
+    if (boxed()) {
+      gather(c, nullptr);
+      return box_conjugate();
+    }
+    return norm_at_most(c, nullptr, lambda_ * (1.0 + 1e-10)) ? 0.0 : infinity;
   }
   double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const override {
-    return norm_at_most(c, &subset, lambda_ * (1.0 + 1e-10) / scale) ? 0.0 : std::numeric_limits<double>::infinity();
+    if (boxed()) {
+      gather(c, &subset);
+      for (double& value : main_abs_) value *= std::abs(scale);
+      for (auto& entry : pair_abs_) entry.second *= std::abs(scale);
+      return box_conjugate();
+    }
+    return norm_at_most(c, &subset, lambda_ * (1.0 + 1e-10) / scale) ? 0.0 : infinity;
   }
 
   // hierScale's K1-K3 (MATH.md 5.5) at w, with its augmentation rules.
@@ -355,6 +386,28 @@ class StrongHierarchy final : public Penalty {
 
  private:
   double lambda2() const { return options_.lambda2_ratio * lambda_; }
+  bool boxed() const { return std::isfinite(options_.big_m); }
+
+  // The conjugate of lambda Omega plus the box's indicator at the gathered correlations c:
+  //   h*(c) = min_{u in lambda dOmega(0)} M ||c - u||_1 = M (sum_i (|c_i| - lambda)_+ + lambda unmet),
+  // unmet being the flow test's unmet demand at lambda (in units of lambda). An optimal u keeps each
+  // main's own correlation up to lambda (a unit of a main's l1 budget serves its own correlation or
+  // a pair's excess at the same price M, so serving its own first loses nothing), each pair's up to
+  // lambda2 for free, and covers of the pairs' excesses what the maximum flow covers. Exact, so
+  // the gap still closes at the optimum when the box binds.
+  double box_conjugate() const {
+    if (!(lambda_ > 0.0)) {  // the box alone: M ||c||_1
+      double total = 0.0;
+      for (double value : main_abs_) total += value;
+      for (const auto& entry : pair_abs_) total += entry.second;
+      return options_.big_m * total;
+    }
+    double excess = 0.0;
+    for (double value : main_abs_) excess += std::max(0.0, value - lambda_);
+    const DemandGraph graph = demand_graph(lambda_, nullptr);
+    const double unmet = graph.pairs.empty() ? 0.0 : check_by_flow(graph).unmet;
+    return options_.big_m * (excess + lambda_ * unmet);
+  }
 
   double scaling(VecIn c, const std::span<const Index>* subset) const {
     gather(c, subset);  // once: the membership test, then (outside) the norm

@@ -233,6 +233,9 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
     (void)w; (void)correlation; (void)in_working_set; (void)add;
     return -1.0;
   }
+  // The path's support limit when [path] max_nonzeros is not set (< 0: none), for penalties whose
+  // paths are meant to stop at a support size (the strong hierarchy: hierScale's maxSuppSize).
+  virtual long long default_max_nonzeros() const { return -1; }
 };
 
 // ---------------------------------------------------------------------------------------------
