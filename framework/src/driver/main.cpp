@@ -3,6 +3,7 @@
 #include "sparsepath/config/run_spec.hpp"
 #include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/io/text_output.hpp"
+#include "sparsepath/path/cross_validation.hpp"
 #include "sparsepath/path/experiment.hpp"
 #include "sparsepath/path/model.hpp"
 #include "sparsepath/plugin/plugin_manager.hpp"
@@ -39,8 +40,13 @@ const char* usage_text =
     "  fit EXPERIMENT.(ini|xml) [--set role.key=value ...] [--out DIR] [--overwrite]\n"
     "                           fit the regularization path an experiment describes\n"
     "  check EXPERIMENT         validate an experiment and its components without fitting\n"
+    "  cv EXPERIMENT --folds K [--fold-ids FILE] [--seed S] [--measure M] --out DIR [--overwrite]\n"
+    "                           K-fold cross-validation over the path: DIR/cv.csv, DIR/cv.json\n"
+    "                           (lambda_min, lambda_1se, refit), DIR/fold_ids.txt, DIR/full, DIR/fold-*\n"
     "  predict --model DIR/path.json --data X.csv [--lambda-index K] [--type link|response]\n"
     "                           [--output FILE]   predictions along a fitted path\n"
+    "  evaluate --model DIR --data TEST.csv [--lambda-index K]\n"
+    "                           hold-out metrics of a fit (or of a cv folder's refit) at every lambda\n"
     "  list                     list every component found on the plugin path\n"
     "  describe KIND/NAME       keys, types, defaults, ranges and docs of a component\n"
     "                           (or a framework section: describe data)\n"
@@ -229,6 +235,144 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
   return exit_ok;
 }
 
+int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments) {
+  po::options_description options("cv options");
+  options.add_options()("experiment", po::value<std::string>(), "experiment file")(
+      "folds", po::value<long long>()->default_value(10), "number of folds")(
+      "fold-ids", po::value<std::string>(), "fold of each data row, one 1-based integer per line")(
+      "seed", po::value<unsigned long long>()->default_value(1), "seed of the random fold assignment")(
+      "measure", po::value<std::string>(), "selection measure (mse, mae | deviance, auc, accuracy, log_loss)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override")(
+      "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
+      "quiet,q", "print nothing but errors");
+  po::positional_options_description positional;
+  positional.add("experiment", 1);
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(), values);
+  po::notify(values);
+  if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
+  if (!values.count("out")) throw po::error("missing --out DIR");
+  RunSpec spec = read_run_spec(values["experiment"].as<std::string>());
+  if (values.count("set")) {
+    for (const std::string& assignment : values["set"].as<std::vector<std::string>>()) {
+      try {
+        apply_override(spec, assignment);
+      } catch (const Error& failure) {
+        throw po::error(failure.what());
+      }
+    }
+  }
+  std::vector<fs::path> extra;
+  if (values.count("plugin-path")) {
+    for (const std::string& item : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(item);
+  }
+  load_plugins(spec, plugins, extra);
+  const bool quiet = values.count("quiet") != 0;
+  CrossValidationOptions cv;
+  cv.folds = values["folds"].as<long long>();
+  if (values.count("fold-ids")) cv.fold_ids_file = fs::path(values["fold-ids"].as<std::string>());
+  cv.seed = values["seed"].as<unsigned long long>();
+  if (values.count("measure")) cv.measure = values["measure"].as<std::string>();
+  cv.output_directory = values["out"].as<std::string>();
+  cv.overwrite = values.count("overwrite") != 0;
+  cv.interrupt = &interrupted;
+  cv.progress = [&](const std::string& stage) {
+    if (!quiet) std::cerr << "cv: " << stage << std::endl;
+  };
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const CrossValidationResult result = run_cross_validation(spec, plugins, cv);
+  if (!quiet) {
+    const MetricCurve& curve = result.curves.at(result.measure);
+    auto line = [&](const char* label, Index k) {
+      std::printf("%-11s lambda %-13.6g index %4lld  nonzeros %5lld  %s %.6g (se %.3g)\n", label,
+                  result.lambdas[static_cast<std::size_t>(k)], static_cast<long long>(k),
+                  static_cast<long long>(result.nonzeros[static_cast<std::size_t>(k)]), result.measure.c_str(),
+                  curve.mean[static_cast<std::size_t>(k)], curve.se[static_cast<std::size_t>(k)]);
+    };
+    std::cout << result.fold_ids.size() << " rows in " << *std::max_element(result.fold_ids.begin(), result.fold_ids.end())
+              << " folds; measure " << result.measure << "\n";
+    line("lambda_min", result.index_min);
+    line("lambda_1se", result.index_1se);
+    std::cout << "results: " << result.output_directory.string() << "\n";
+  }
+  return exit_ok;
+}
+
+int command_evaluate(const std::vector<std::string>& arguments) {
+  po::options_description options("evaluate options");
+  options.add_options()("model", po::value<std::string>(), "a fit's folder or path.json, or a cv folder")(
+      "data", po::value<std::string>(), "held-out data with the target column")(
+      "data-type", po::value<std::string>()->default_value("csv"), "csv | libsvm")(
+      "lambda-index", po::value<long long>(), "one point of the path (0-based)");
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(options).run(), values);
+  po::notify(values);
+  if (!values.count("model")) throw po::error("missing --model DIR");
+  if (!values.count("data")) throw po::error("missing --data FILE");
+  fs::path model_path = values["model"].as<std::string>();
+  Index index_min = -1, index_1se = -1;
+  if (fs::is_directory(model_path) && fs::exists(model_path / "cv.json")) {
+    const std::string cv_json = (model_path / "cv.json").string();
+    std::ifstream in(cv_json);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string content = text.str();
+    auto integer_after = [&](const std::string& key) {
+      const auto at = content.find("\"" + key + "\":");
+      if (at == std::string::npos) throw Error(cv_json + ": no \"" + key + "\"; expected a cv.json written by sparsepath cv");
+      return static_cast<Index>(std::stoll(content.substr(at + key.size() + 3)));
+    };
+    index_min = integer_after("index_min");
+    index_1se = integer_after("index_1se");
+    model_path /= "full";
+  }
+  if (fs::is_directory(model_path)) model_path /= "path.json";
+  if (!fs::exists(model_path)) throw Error("model file '" + model_path.string() + "' does not exist");
+  const FittedPath model = read_fitted_path(model_path);
+  const std::string data_type = values["data-type"].as<std::string>();
+  DataSet data;
+  if (data_type == "csv") data = read_csv(values["data"].as<std::string>(), model.target);
+  else if (data_type == "libsvm") data = read_libsvm(values["data"].as<std::string>(), static_cast<Index>(model.feature_names.size()));
+  else throw Error("--data-type = '" + data_type + "'; expected csv or libsvm");
+  Vector y = data.y;
+  if (model.loss == "logistic") {
+    for (Index i = 0; i < y.size(); ++i) {
+      if (y[i] == -1.0) y[i] = 0.0;
+      else if (y[i] != 0.0 && y[i] != 1.0) {
+        throw Error(values["data"].as<std::string>() + ": target value " + format_real(data.y[i]) + " in data row " +
+                    std::to_string(i + 1) + " is not a binary label; expected 0/1 or -1/+1");
+      }
+    }
+  }
+  std::vector<Index> indices;
+  if (values.count("lambda-index")) indices.push_back(values["lambda-index"].as<long long>());
+  else for (std::size_t k = 0; k < model.lambdas.size(); ++k) indices.push_back(static_cast<Index>(k));
+  const Matrix links = predict(model, data, indices, PredictionType::link);
+  const std::vector<std::string> metrics = metrics_of_loss(model.loss);
+  const Vector weights = Vector::Ones(y.size());
+  std::cout << "lambda_index,lambda,nonzeros";
+  for (const std::string& metric : metrics) std::cout << "," << metric;
+  if (index_min >= 0) std::cout << ",selected";
+  std::cout << "\n";
+  for (std::size_t c = 0; c < indices.size(); ++c) {
+    const Index k = indices[c];
+    std::cout << k << "," << format_17g(model.lambdas[static_cast<std::size_t>(k)]) << ","
+              << model.coefficients[static_cast<std::size_t>(k)].size();
+    for (const std::string& metric : metrics) {
+      std::cout << "," << format_17g(metric_value(metric, y, links.col(static_cast<Index>(c)), weights));
+    }
+    if (index_min >= 0) {
+      std::string selected = k == index_min ? "lambda_min" : "";
+      if (k == index_1se) selected += selected.empty() ? "lambda_1se" : "+lambda_1se";
+      std::cout << "," << selected;
+    }
+    std::cout << "\n";
+  }
+  return exit_ok;
+}
+
 int command_predict(const std::vector<std::string>& arguments) {
   po::options_description options("predict options");
   options.add_options()("model", po::value<std::string>(), "path.json of a fit (or its folder)")(
@@ -363,6 +507,8 @@ int main(int argc, char** argv) {
     if (command == "fit") return command_fit(plugins, rest, false);
     if (command == "check") return command_fit(plugins, rest, true);
     if (command == "predict") return command_predict(rest);
+    if (command == "cv") return command_cv(plugins, rest);
+    if (command == "evaluate") return command_evaluate(rest);
     if (command == "list") return command_list(plugins, rest);
     if (command == "describe") return command_describe(plugins, rest);
     if (command == "reference") return command_reference(plugins, rest);

@@ -422,6 +422,44 @@ void select_rows(DataSet& data, const std::vector<Index>& rows) {
 
 }  // namespace
 
+std::string component_type(const RunSpec& spec, const std::string& role) {
+  const SectionSpec* section = spec.find(role);
+  if (section != nullptr) {
+    auto type = section->values.find("type");
+    if (type != section->values.end()) return type->second;
+  }
+  return default_type(role, spec);
+}
+
+ExperimentData load_experiment_data(const RunSpec& spec) {
+  const Params data_params = framework_params(spec, "data");
+  for (const char* key : {"file", "weights", "target_file"}) require_input_file(data_params, key);
+  ExperimentData loaded;
+  const std::string data_type = data_params.text("type");
+  loaded.file = data_params.text("file");
+  DataSet& data = loaded.data;
+  if (data_type == "csv") {
+    data = read_csv(loaded.file, data_params.text("target"));
+  } else if (data_type == "libsvm") {
+    data = read_libsvm(loaded.file, data_params.integer("n_features"));
+  } else {
+    if (!data_params.has("target_file")) {
+      throw Error("data.target_file is required for Matrix Market data (one target value per row)");
+    }
+    data = read_matrix_market(loaded.file, data_params.text("target_file"));
+  }
+  if (data.y.size() != data.rows()) {
+    throw Error(loaded.file.string() + ": the target has " + std::to_string(data.y.size()) +
+                " values for " + std::to_string(data.rows()) + " rows");
+  }
+  if (data.cols() == 0) throw Error(loaded.file.string() + ": the data has no feature columns");
+  loaded.weights = Vector::Ones(data.rows());
+  if (data_params.has("weights")) {
+    loaded.weights = read_vector_file(data_params.text("weights"), "sample weights", data.rows());
+  }
+  return loaded;
+}
+
 void load_plugins(const RunSpec& spec, PluginManager& plugins, const std::vector<fs::path>& extra_paths) {
   std::vector<fs::path> directories = extra_paths;
   Params experiment = framework_params(spec, "experiment");
@@ -533,29 +571,26 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     }
   }
   // Data.
-  for (const char* key : {"file", "weights", "target_file"}) require_input_file(data_params, key);
   require_input_file(path_params, "lambda_file");
-  const std::string data_type = data_params.text("type");
-  const fs::path data_file = data_params.text("file");
-  DataSet data;
-  if (data_type == "csv") {
-    data = read_csv(data_file, data_params.text("target"));
-  } else if (data_type == "libsvm") {
-    data = read_libsvm(data_file, data_params.integer("n_features"));
-  } else {
-    if (!data_params.has("target_file")) {
-      throw Error("data.target_file is required for Matrix Market data (one target value per row)");
+  ExperimentData loaded = load_experiment_data(spec);
+  DataSet& data = loaded.data;
+  Vector& weights = loaded.weights;
+  const fs::path data_file = loaded.file;
+  if (options.rows) {
+    const Index total = data.rows();
+    Vector kept_weights(static_cast<Index>(options.rows->size()));
+    for (std::size_t k = 0; k < options.rows->size(); ++k) {
+      const Index row = (*options.rows)[k];
+      if (row < 0 || row >= total) {
+        throw Error(data_file.string() + ": row " + std::to_string(row + 1) + " asked for; the data has " +
+                    std::to_string(total) + " rows");
+      }
+      kept_weights[static_cast<Index>(k)] = weights[row];
     }
-    data = read_matrix_market(data_file, data_params.text("target_file"));
+    select_rows(data, *options.rows);
+    weights = kept_weights;
   }
-  if (data.y.size() != data.rows()) {
-    throw Error(data_file.string() + ": the target has " + std::to_string(data.y.size()) +
-                " values for " + std::to_string(data.rows()) + " rows");
-  }
-  if (data.cols() == 0) throw Error(data_file.string() + ": the data has no feature columns");
-  Vector weights = Vector::Ones(data.rows());
   if (data_params.has("weights")) {
-    weights = read_vector_file(data_params.text("weights"), "sample weights", data.rows());
     std::vector<Index> kept;
     for (Index i = 0; i < weights.size(); ++i) {
       if (weights[i] < 0.0) {

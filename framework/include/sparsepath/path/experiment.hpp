@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sparsepath/config/run_spec.hpp"
+#include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/path/path_solver.hpp"
 #include "sparsepath/plugin/plugin_manager.hpp"
 
@@ -28,6 +29,9 @@ struct FitOptions {
   const std::atomic<bool>* interrupt = nullptr;
   ProgressCallback progress;
   std::ostream* warnings = nullptr;  // where warnings go (stderr by default in the driver)
+  // Fit on these data rows only (0-based, in the order given; cross-validation folds). Row
+  // numbers refer to the data file, before rows with weight 0 are left out.
+  std::optional<std::vector<Index>> rows;
 };
 
 struct FitOutcome {
@@ -45,5 +49,18 @@ void load_plugins(const RunSpec& spec, PluginManager& plugins,
 void check_experiment(const RunSpec& spec, const PluginManager& plugins);
 
 FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions& options);
+
+// The data an experiment's [data] section names, as read (unscaled), with its sample weights
+// (ones when none are given; rows of weight 0 are still there). Throws Error naming the file.
+struct ExperimentData {
+  DataSet data;
+  Vector weights;
+  std::filesystem::path file;
+};
+ExperimentData load_experiment_data(const RunSpec& spec);
+
+// The component type a role gets: the section's `type`, else the framework's default
+// (loss squared, penalty lasso, optimizer cd, design dense or sparse by the data's format).
+std::string component_type(const RunSpec& spec, const std::string& role);
 
 }  // namespace sparsepath
