@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs missing dependencies, builds everything (Release) and runs the whole test suite
-# through CTest. Idempotent; used by CI (.ci/run).
+# Installs missing dependencies, builds everything (Release, with the optional MPI driver so that
+# the sweep test also runs under mpirun) and runs the whole test suite through CTest. Idempotent;
+# used by CI (.ci/run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/tools/install_deps.sh"
-"$root/tools/build.sh"
+"$root/tools/install_deps.sh" openmpi-bin libopenmpi-dev
+"$root/tools/build.sh" -DSPARSEPATH_MPI=ON
 build="${SPARSEPATH_BUILD_DIR:-$root/build}"
 cd "$build"
 ctest --output-on-failure --timeout 900 -j "$(nproc)"

@@ -282,6 +282,18 @@ void apply_override(RunSpec& spec, const std::string& assignment) {
   section.locations[key] = SourceLocation{"--set " + assignment, 0};
 }
 
+void remove_key(RunSpec& spec, const std::string& name) {
+  const std::size_t dot = name.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
+    throw Error("--unset '" + name + "' is malformed; expected role.key");
+  }
+  SectionSpec* section = spec.find(trim(name.substr(0, dot)));
+  if (section == nullptr) return;
+  const std::string key = trim(name.substr(dot + 1));
+  section->values.erase(key);
+  section->locations.erase(key);
+}
+
 std::string to_ini(const RunSpec& spec, const std::string& header_comment) {
   std::ostringstream out;
   std::istringstream comment(header_comment);

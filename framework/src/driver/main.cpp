@@ -7,10 +7,15 @@
 #include "sparsepath/path/experiment.hpp"
 #include "sparsepath/path/model.hpp"
 #include "sparsepath/plugin/plugin_manager.hpp"
+#include "sweep.hpp"
 
 #include <boost/program_options.hpp>
 
 #include <unistd.h>
+
+#ifdef SPARSEPATH_WITH_MPI
+#include <mpi.h>
+#endif
 
 #include <atomic>
 #include <csignal>
@@ -37,12 +42,16 @@ const char* usage_text =
     "usage: sparsepath <command> [options]\n"
     "\n"
     "commands:\n"
-    "  fit EXPERIMENT.(ini|xml) [--set role.key=value ...] [--out DIR] [--overwrite]\n"
+    "  fit EXPERIMENT.(ini|xml) [--set role.key=value ...] [--unset role.key ...] [--out DIR]\n"
+    "                           [--overwrite] [--quiet] [--log-json]\n"
     "                           fit the regularization path an experiment describes\n"
     "  check EXPERIMENT         validate an experiment and its components without fitting\n"
     "  cv EXPERIMENT --folds K [--fold-ids FILE] [--seed S] [--measure M] --out DIR [--overwrite]\n"
     "                           K-fold cross-validation over the path: DIR/cv.csv, DIR/cv.json\n"
     "                           (lambda_min, lambda_1se, refit), DIR/fold_ids.txt, DIR/full, DIR/fold-*\n"
+    "  sweep EXPERIMENT --sweep role.key=v1,v2 [--sweep ...] --out DIR [--jobs N] [--cv-folds K]\n"
+    "                           every combination into its own folder plus DIR/sweep.csv; items run\n"
+    "                           in parallel (and over MPI ranks under mpirun in an MPI build)\n"
     "  predict --model DIR/path.json --data X.csv [--lambda-index K] [--type link|response]\n"
     "                           [--output FILE]   predictions along a fitted path\n"
     "  evaluate --model DIR --data TEST.csv [--lambda-index K]\n"
@@ -149,10 +158,25 @@ void print_point(std::ostream& out, const PathPoint& point, Index index) {
   out << line << "\n";
 }
 
+// --set role.key=value and --unset role.key, in that order.
+void apply_overrides(RunSpec& spec, const po::variables_map& values) {
+  try {
+    if (values.count("set")) {
+      for (const std::string& assignment : values["set"].as<std::vector<std::string>>()) apply_override(spec, assignment);
+    }
+    if (values.count("unset")) {
+      for (const std::string& name : values["unset"].as<std::vector<std::string>>()) remove_key(spec, name);
+    }
+  } catch (const Error& failure) {
+    throw po::error(failure.what());
+  }
+}
+
 int command_fit(PluginManager& plugins, const std::vector<std::string>& arguments, bool check_only) {
   po::options_description options("fit options");
   options.add_options()("experiment", po::value<std::string>(), "experiment file")(
       "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override")(
+      "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove")(
       "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
       "quiet,q", "print nothing but errors")("log-json", "one JSON line per path point on stderr");
@@ -163,15 +187,7 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
   po::notify(values);
   if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
   RunSpec spec = read_run_spec(values["experiment"].as<std::string>());
-  if (values.count("set")) {
-    for (const std::string& assignment : values["set"].as<std::vector<std::string>>()) {
-      try {
-        apply_override(spec, assignment);
-      } catch (const Error& failure) {
-        throw po::error(failure.what());
-      }
-    }
-  }
+  apply_overrides(spec, values);
   std::vector<fs::path> extra;
   if (values.count("plugin-path")) {
     for (const std::string& item : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(item);
@@ -243,6 +259,7 @@ int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments
       "seed", po::value<unsigned long long>()->default_value(1), "seed of the random fold assignment")(
       "measure", po::value<std::string>(), "selection measure (mse, mae | deviance, auc, accuracy, log_loss)")(
       "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override")(
+      "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove")(
       "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
       "quiet,q", "print nothing but errors");
@@ -254,15 +271,7 @@ int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments
   if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
   if (!values.count("out")) throw po::error("missing --out DIR");
   RunSpec spec = read_run_spec(values["experiment"].as<std::string>());
-  if (values.count("set")) {
-    for (const std::string& assignment : values["set"].as<std::vector<std::string>>()) {
-      try {
-        apply_override(spec, assignment);
-      } catch (const Error& failure) {
-        throw po::error(failure.what());
-      }
-    }
-  }
+  apply_overrides(spec, values);
   std::vector<fs::path> extra;
   if (values.count("plugin-path")) {
     for (const std::string& item : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(item);
@@ -298,6 +307,50 @@ int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments
     std::cout << "results: " << result.output_directory.string() << "\n";
   }
   return exit_ok;
+}
+
+int command_sweep(PluginManager& plugins, const std::vector<std::string>& arguments) {
+  po::options_description options("sweep options");
+  options.add_options()("experiment", po::value<std::string>(), "experiment file")(
+      "sweep", po::value<std::vector<std::string>>()->composing(), "role.key=v1,v2,... (repeatable)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override for every item")(
+      "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove for every item")(
+      "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
+      "jobs,j", po::value<int>()->default_value(0), "items run at once per process (0: one per core)")(
+      "cv-folds", po::value<long long>()->default_value(0), "cross-validate every item with this many folds")(
+      "seed", po::value<unsigned long long>()->default_value(1), "seed of the folds (the same for every item)")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
+      "quiet,q", "print nothing but errors");
+  po::positional_options_description positional;
+  positional.add("experiment", 1);
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(), values);
+  po::notify(values);
+  if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
+  if (!values.count("out")) throw po::error("missing --out DIR");
+  SweepOptions sweep;
+  sweep.experiment = values["experiment"].as<std::string>();
+  RunSpec spec = read_run_spec(sweep.experiment);
+  if (values.count("sweep")) {
+    for (const std::string& text : values["sweep"].as<std::vector<std::string>>()) {
+      sweep.axes.push_back(parse_sweep_axis(text, "--sweep"));
+    }
+  }
+  if (values.count("set")) sweep.sets = values["set"].as<std::vector<std::string>>();
+  if (values.count("unset")) sweep.unsets = values["unset"].as<std::vector<std::string>>();
+  if (values.count("plugin-path")) sweep.plugin_paths = values["plugin-path"].as<std::vector<std::string>>();
+  std::vector<fs::path> extra(sweep.plugin_paths.begin(), sweep.plugin_paths.end());
+  load_plugins(spec, plugins, extra);
+  sweep.output_directory = values["out"].as<std::string>();
+  sweep.overwrite = values.count("overwrite") != 0;
+  sweep.jobs = values["jobs"].as<int>();
+  sweep.cv_folds = values["cv-folds"].as<long long>();
+  sweep.cv_seed = values["seed"].as<unsigned long long>();
+  sweep.quiet = values.count("quiet") != 0;
+  sweep.interrupt = &interrupted;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  return run_sweep(std::move(spec), plugins, sweep);
 }
 
 int command_evaluate(const std::vector<std::string>& arguments) {
@@ -509,6 +562,17 @@ int main(int argc, char** argv) {
     if (command == "predict") return command_predict(rest);
     if (command == "cv") return command_cv(plugins, rest);
     if (command == "evaluate") return command_evaluate(rest);
+    if (command == "sweep") {
+#ifdef SPARSEPATH_WITH_MPI
+      // Items (and the summary) are spread over the ranks when started by mpirun; a plain start
+      // is a single rank.
+      struct Mpi {
+        Mpi() { MPI_Init(nullptr, nullptr); }
+        ~Mpi() { MPI_Finalize(); }
+      } mpi;
+#endif
+      return command_sweep(plugins, rest);
+    }
     if (command == "list") return command_list(plugins, rest);
     if (command == "describe") return command_describe(plugins, rest);
     if (command == "reference") return command_reference(plugins, rest);

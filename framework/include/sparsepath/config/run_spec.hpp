@@ -41,6 +41,8 @@ RunSpec read_run_spec_xml(const std::filesystem::path& file);
 
 // Applies "role.key=value" overrides. Throws Error for malformed overrides.
 void apply_override(RunSpec& spec, const std::string& assignment);
+// Removes "role.key" from the spec (nothing when absent). Throws Error for a malformed name.
+void remove_key(RunSpec& spec, const std::string& name);
 
 // Writes the spec back as INI (used for resolved.ini).
 std::string to_ini(const RunSpec& spec, const std::string& header_comment);
