@@ -310,6 +310,8 @@ BOOST_AUTO_TEST_CASE(config_contract_and_composition_messages) {
     for (const auto& coefficient : point.second.get_child("coefficients")) {
       interactions += names[coefficient.second.get<std::size_t>("index")].find(':') != std::string::npos;
     }
+    // On the fitted scale every nonzero interaction has both main effects nonzero.
+    BOOST_TEST(point.second.get<int>("hierarchy_violations") == 0);
   }
   BOOST_TEST(interactions > 0);
   // hierScale's maxSuppSize: 500 unless [path] max_nonzeros says otherwise (0: no limit).

@@ -239,6 +239,13 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
               << " certified (duality gap <= tolerance)\n";
     std::cout << "results: " << outcome.output_directory.string() << "\n";
   }
+  Index hierarchy_points = 0;
+  for (const PathPoint& point : outcome.result.points) hierarchy_points += point.hierarchy_violations > 0;
+  if (hierarchy_points > 0) {
+    std::cerr << "warning: at " << hierarchy_points << " path point(s) an interaction is nonzero while one of its main "
+              << "effects is zero (strong hierarchy broken); see hierarchy_violations in "
+              << (outcome.output_directory / "path.json").string() << "\n";
+  }
   if (not_converged > 0) {
     std::cerr << "warning: " << not_converged << " path point(s) did not reach the gap tolerance; "
               << "see status in " << (outcome.output_directory / "path.json").string() << "\n";

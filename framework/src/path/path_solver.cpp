@@ -838,6 +838,16 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       point.coefficients.emplace_back(standardization_.main_of_column[static_cast<std::size_t>(origin.second)], -beta * m_i);
       intercept += beta * m_i * m_k;
     }
+    if (!standardization_.origins.empty()) {
+      point.hierarchy_violations = 0;
+      for (Index j = 0; j < p; ++j) {
+        const FeatureOrigin origin = standardization_.origins[static_cast<std::size_t>(j)];
+        if (state.w[j] == 0.0 || !origin.is_product()) continue;
+        const Index first = standardization_.main_of_column[static_cast<std::size_t>(origin.first)];
+        const Index second = standardization_.main_of_column[static_cast<std::size_t>(origin.second)];
+        point.hierarchy_violations += state.w[first] == 0.0 || state.w[second] == 0.0;
+      }
+    }
     if (products) {  // merge the terms of each feature
       std::sort(point.coefficients.begin(), point.coefficients.end());
       std::vector<std::pair<Index, double>> merged;

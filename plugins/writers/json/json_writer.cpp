@@ -67,8 +67,9 @@ class JsonWriter final : public Writer {
           << ", \"strong_discarded\": " << point.screening.strong_discarded
           << ", \"kkt_violations\": " << point.screening.kkt_violations
           << ", \"dynamic_screened\": " << point.screening.dynamic_screened
-          << ", \"working_set\": " << point.screening.working_set << "}"
-          << ", \"coefficients\": [";
+          << ", \"working_set\": " << point.screening.working_set << "}";
+      if (point.hierarchy_violations >= 0) out << ", \"hierarchy_violations\": " << point.hierarchy_violations;
+      out << ", \"coefficients\": [";
       for (std::size_t i = 0; i < point.coefficients.size(); ++i) {
         const auto& [index, value] = point.coefficients[i];
         out << (i ? ", " : "") << "{\"index\": " << index

@@ -36,6 +36,10 @@ struct PathPoint {
   double seconds = 0.0;
   double deviance_ratio = 0.0;     // 1 - F(w) / F(0), glmnet's dev.ratio
   ScreeningStats screening;
+  // Designs with interaction features: nonzero interactions (on the fitted scale) with a main
+  // effect at zero, i.e. that break strong hierarchy (-1: the design has no interactions). The
+  // original-scale coefficients always list both main effects, so they cannot show it.
+  Index hierarchy_violations = -1;
 };
 
 struct PathResult {
