@@ -4,7 +4,7 @@
 # used by CI (.ci/run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/tools/install_deps.sh" openmpi-bin libopenmpi-dev
+"$root/tools/install_deps.sh" openmpi-bin libopenmpi-dev librsvg2-bin
 "$root/tools/build.sh" -DSPARSEPATH_MPI=ON
 build="${SPARSEPATH_BUILD_DIR:-$root/build}"
 cd "$build"

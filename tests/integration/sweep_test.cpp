@@ -1,7 +1,7 @@
 // `sparsepath sweep`: an ablation grid (3 penalties x 2 optimizers x screening on/off on the shipped
 // servo data) from one config runs every item into its own folder with one sweep.csv; the same
 // grid from a [sweep] section, with one job or several, and (MPI builds) under `mpirun -np 2`
-// gives identical summaries and paths (fit times aside). Items whose composition is refused are
+// gives identical summaries and paths (fit times aside); so do cv folds spread over two ranks. Items whose composition is refused are
 // listed with the reason while the others run; bad sweeps are refused before any work.
 #define BOOST_TEST_MODULE sweep
 #include <boost/test/unit_test.hpp>
@@ -125,6 +125,19 @@ BOOST_AUTO_TEST_CASE(ablation_grid_serial_parallel_and_from_a_section) {
   BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
   BOOST_TEST(result.err.find("rank 1") != std::string::npos, result.err);  // both ranks ran items
   BOOST_TEST(comparable(folder.path / "serial") == comparable(folder.path / "mpi"));
+  // Cross-validation folds over the ranks: the same cv.csv and cv.json as one process.
+  const std::string cv = " cv " + quoted(source_path("configs/quickstart.ini")) + " --folds 5 --quiet --out ";
+  result = run_command(mpirun + driver + cv + quoted(folder.path / "cv_mpi"));
+  BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
+  result = run_command(driver + cv + quoted(folder.path / "cv_serial"));
+  BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  for (const char* name : {"cv.csv", "cv.json", "fold_ids.txt"}) {
+    BOOST_TEST((lines_of(folder.path / "cv_mpi" / name) == lines_of(folder.path / "cv_serial" / name)), name);
+  }
+  // An error on every rank stops them all (no rank waits forever) with a non-zero exit code.
+  result = run_command(mpirun + driver + cv + quoted(folder.path / "cv_serial"));
+  BOOST_TEST(result.exit_code != 0);
+  BOOST_TEST(result.err.find("--overwrite") != std::string::npos, result.err);
 #else
   BOOST_TEST_MESSAGE("built without SPARSEPATH_MPI: the mpirun comparison is skipped");
 #endif

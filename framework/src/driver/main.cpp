@@ -6,6 +6,7 @@
 #include "sparsepath/path/cross_validation.hpp"
 #include "sparsepath/path/experiment.hpp"
 #include "sparsepath/path/model.hpp"
+#include "sparsepath/path/plots.hpp"
 #include "sparsepath/plugin/plugin_manager.hpp"
 #include "sweep.hpp"
 
@@ -22,7 +23,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -56,6 +59,8 @@ const char* usage_text =
     "                           [--output FILE]   predictions along a fitted path\n"
     "  evaluate --model DIR --data TEST.csv [--lambda-index K]\n"
     "                           hold-out metrics of a fit (or of a cv folder's refit) at every lambda\n"
+    "  plot DIR...              SVG plots of results folders: coefficients.svg and support.svg (fit),\n"
+    "                           cv.svg (cv), timing.svg (sweep); fit, cv and sweep take --plot too\n"
     "  list                     list every component found on the plugin path\n"
     "  describe KIND/NAME       keys, types, defaults, ranges and docs of a component\n"
     "                           (or a framework section: describe data)\n"
@@ -158,6 +163,26 @@ void print_point(std::ostream& out, const PathPoint& point, Index index) {
   out << line << "\n";
 }
 
+// Writes the plots a results folder allows and lists them.
+void print_plots(const fs::path& directory, bool quiet) {
+  const std::vector<fs::path> written = write_plots(directory, &std::cerr);
+  if (quiet) return;
+  for (const fs::path& file : written) std::cout << "plot: " << file.string() << "\n";
+}
+
+int command_plot(const std::vector<std::string>& arguments) {
+  po::options_description options("plot options");
+  options.add_options()("directory", po::value<std::vector<std::string>>(), "results folders (fit, cv or sweep)");
+  po::positional_options_description positional;
+  positional.add("directory", -1);
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(), values);
+  po::notify(values);
+  if (!values.count("directory")) throw po::error("missing DIR (a fit, cv or sweep results folder)");
+  for (const std::string& directory : values["directory"].as<std::vector<std::string>>()) print_plots(directory, false);
+  return exit_ok;
+}
+
 // --set role.key=value and --unset role.key, in that order.
 void apply_overrides(RunSpec& spec, const po::variables_map& values) {
   try {
@@ -179,7 +204,8 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
       "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove")(
       "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
-      "quiet,q", "print nothing but errors")("log-json", "one JSON line per path point on stderr");
+      "quiet,q", "print nothing but errors")("log-json", "one JSON line per path point on stderr")(
+      "plot", "also write SVG plots of the path next to the results");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map values;
@@ -250,12 +276,27 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
     std::cerr << "warning: " << not_converged << " path point(s) did not reach the gap tolerance; "
               << "see status in " << (outcome.output_directory / "path.json").string() << "\n";
   }
+  if (values.count("plot")) print_plots(outcome.output_directory, quiet);
   if (!outcome.result.complete) {
     std::cerr << "sparsepath: interrupted; the " << outcome.result.points.size()
               << " finished points are written and marked incomplete\n";
     return exit_interrupted;
   }
   return exit_ok;
+}
+
+// This process's MPI rank and the number of ranks ({0, 1} without MPI or outside mpirun).
+std::pair<int, int> mpi_ranks() {
+  int rank = 0, size = 1;
+#ifdef SPARSEPATH_WITH_MPI
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (initialized) {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+  }
+#endif
+  return {rank, size};
 }
 
 int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments) {
@@ -269,7 +310,7 @@ int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments
       "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove")(
       "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
-      "quiet,q", "print nothing but errors");
+      "quiet,q", "print nothing but errors")("plot", "also write SVG plots (CV curve, coefficient paths)");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map values;
@@ -293,13 +334,18 @@ int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments
   cv.output_directory = values["out"].as<std::string>();
   cv.overwrite = values.count("overwrite") != 0;
   cv.interrupt = &interrupted;
+  std::tie(cv.rank, cv.ranks) = mpi_ranks();
+#ifdef SPARSEPATH_WITH_MPI
+  cv.barrier = [] { MPI_Barrier(MPI_COMM_WORLD); };
+#endif
+  const std::string who = cv.ranks > 1 ? "cv rank " + std::to_string(cv.rank) + ": " : "cv: ";
   cv.progress = [&](const std::string& stage) {
-    if (!quiet) std::cerr << "cv: " << stage << std::endl;
+    if (!quiet) std::cerr << who << stage << std::endl;
   };
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   const CrossValidationResult result = run_cross_validation(spec, plugins, cv);
-  if (!quiet) {
+  if (!quiet && cv.rank == 0) {
     const MetricCurve& curve = result.curves.at(result.measure);
     auto line = [&](const char* label, Index k) {
       std::printf("%-11s lambda %-13.6g index %4lld  nonzeros %5lld  %s %.6g (se %.3g)\n", label,
@@ -313,6 +359,7 @@ int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments
     line("lambda_1se", result.index_1se);
     std::cout << "results: " << result.output_directory.string() << "\n";
   }
+  if (values.count("plot") && cv.rank == 0) print_plots(result.output_directory, quiet);
   return exit_ok;
 }
 
@@ -327,7 +374,7 @@ int command_sweep(PluginManager& plugins, const std::vector<std::string>& argume
       "cv-folds", po::value<long long>()->default_value(0), "cross-validate every item with this many folds")(
       "seed", po::value<unsigned long long>()->default_value(1), "seed of the folds (the same for every item)")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
-      "quiet,q", "print nothing but errors");
+      "quiet,q", "print nothing but errors")("plot", "also write timing.svg (fit time per item)");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map values;
@@ -357,7 +404,9 @@ int command_sweep(PluginManager& plugins, const std::vector<std::string>& argume
   sweep.interrupt = &interrupted;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  return run_sweep(std::move(spec), plugins, sweep);
+  const int code = run_sweep(std::move(spec), plugins, sweep);
+  if (values.count("plot") && mpi_ranks().first == 0) print_plots(sweep.output_directory, sweep.quiet);
+  return code;
 }
 
 int command_evaluate(const std::vector<std::string>& arguments) {
@@ -563,23 +612,30 @@ int main(int argc, char** argv) {
   // The plugin libraries stay loaded until main returns: an exception thrown by a plugin (and
   // anything else it created) must never outlive its library.
   PluginManager plugins;
+#ifdef SPARSEPATH_WITH_MPI
+  // sweep items and cv folds are spread over the ranks when started by mpirun (a plain start is
+  // one rank). An error on one rank aborts them all: the others would wait at a barrier forever.
+  struct Mpi {
+    Mpi() { MPI_Init(nullptr, nullptr); }
+    ~Mpi() { MPI_Finalize(); }
+  };
+  std::optional<Mpi> mpi;
+  if (command == "sweep" || command == "cv") mpi.emplace();
+  auto fail = [&](int code) {
+    if (mpi && mpi_ranks().second > 1) MPI_Abort(MPI_COMM_WORLD, code);
+    return code;
+  };
+#else
+  auto fail = [](int code) { return code; };
+#endif
   try {
     if (command == "fit") return command_fit(plugins, rest, false);
     if (command == "check") return command_fit(plugins, rest, true);
     if (command == "predict") return command_predict(rest);
     if (command == "cv") return command_cv(plugins, rest);
     if (command == "evaluate") return command_evaluate(rest);
-    if (command == "sweep") {
-#ifdef SPARSEPATH_WITH_MPI
-      // Items (and the summary) are spread over the ranks when started by mpirun; a plain start
-      // is a single rank.
-      struct Mpi {
-        Mpi() { MPI_Init(nullptr, nullptr); }
-        ~Mpi() { MPI_Finalize(); }
-      } mpi;
-#endif
-      return command_sweep(plugins, rest);
-    }
+    if (command == "sweep") return command_sweep(plugins, rest);
+    if (command == "plot") return command_plot(rest);
     if (command == "list") return command_list(plugins, rest);
     if (command == "describe") return command_describe(plugins, rest);
     if (command == "reference") return command_reference(plugins, rest);
@@ -587,12 +643,12 @@ int main(int argc, char** argv) {
     return exit_usage;
   } catch (const po::error& failure) {
     std::cerr << "sparsepath " << command << ": " << failure.what() << "\n" << usage_text;
-    return exit_usage;
+    return fail(exit_usage);
   } catch (const Error& failure) {
     std::cerr << "sparsepath: error: " << failure.what() << "\n";
-    return exit_error;
+    return fail(exit_error);
   } catch (const std::exception& failure) {
     std::cerr << "sparsepath: unexpected error: " << failure.what() << "\n";
-    return exit_error;
+    return fail(exit_error);
   }
 }

@@ -268,11 +268,21 @@ CrossValidationResult run_cross_validation(const RunSpec& spec, PluginManager& p
   if (fs::exists(output, error) && !options.overwrite) {
     throw Error("output folder '" + output.string() + "' exists; pass --overwrite to replace it");
   }
+  // Several ranks share the staging folder (a shared filesystem): rank 0 creates it, fits the
+  // full data and writes the outputs; every rank fits its share of the folds.
+  const bool leader = options.rank == 0;
+  auto barrier = [&]() {
+    if (options.ranks > 1) options.barrier();
+  };
   Staging staging;
-  staging.path = output.parent_path() / ("." + output.filename().string() + ".partial-" + std::to_string(::getpid()));
-  fs::remove_all(staging.path, error);
-  fs::create_directories(staging.path, error);
-  if (error) throw Error("cannot create output folder '" + output.string() + "': " + error.message());
+  staging.path = output.parent_path() / ("." + output.filename().string() + ".partial" +
+                                         (options.ranks > 1 ? std::string() : "-" + std::to_string(::getpid())));
+  staging.keep = !leader;
+  if (leader) {
+    fs::remove_all(staging.path, error);
+    fs::create_directories(staging.path, error);
+    if (error) throw Error("cannot create output folder '" + output.string() + "': " + error.message());
+  }
 
   // The data, as the folds will see it, and the fold ids.
   const ExperimentData loaded = load_experiment_data(spec);
@@ -295,25 +305,24 @@ CrossValidationResult run_cross_validation(const RunSpec& spec, PluginManager& p
   }
   std::ostringstream fold_warnings;
 
-  stage("full data");
-  FitOptions full_options;
-  full_options.output_directory = staging.path / "full";
-  full_options.interrupt = options.interrupt;
-  full_options.warnings = &warn;
-  FitOutcome full = run_fit(base, plugins, full_options);
-  if (!full.result.complete) throw Error("cross-validation interrupted during the fit on all data");
-  for (const PathPoint& point : full.result.points) {
-    result.lambdas.push_back(point.lambda);
-    result.nonzeros.push_back(static_cast<Index>(point.coefficients.size()));
-  }
-  const Index lambda_count = static_cast<Index>(result.lambdas.size());
-
-  // The folds: the full grid, no early stops (as glmnet with a given lambda).
-  {
+  if (leader) {
+    stage("full data");
+    FitOptions full_options;
+    full_options.output_directory = staging.path / "full";
+    full_options.interrupt = options.interrupt;
+    full_options.warnings = &warn;
+    FitOutcome full = run_fit(base, plugins, full_options);
+    if (!full.result.complete) throw Error("cross-validation interrupted during the fit on all data");
+    // The folds: the full grid, no early stops (as glmnet with a given lambda).
     std::ostringstream grid;
-    for (double lambda : result.lambdas) grid << format_17g(lambda) << "\n";
+    for (const PathPoint& point : full.result.points) grid << format_17g(point.lambda) << "\n";
     write_file_atomically(staging.path / "lambdas.txt", grid.str());
   }
+  barrier();
+  const FittedPath refit = read_fitted_path(staging.path / "full" / "path.json");
+  result.lambdas = refit.lambdas;
+  for (const auto& list : refit.coefficients) result.nonzeros.push_back(static_cast<Index>(list.size()));
+  const Index lambda_count = static_cast<Index>(result.lambdas.size());
   RunSpec fold_spec = base;
   if (SectionSpec* path = fold_spec.find("path")) {
     path->values.erase("n_lambda");
@@ -327,20 +336,37 @@ CrossValidationResult run_cross_validation(const RunSpec& spec, PluginManager& p
   std::map<std::string, Matrix> fold_values;
   for (const std::string& metric : metrics) fold_values[metric] = Matrix::Constant(folds, lambda_count, not_a_number);
   Vector fold_weight = Vector::Zero(folds);
-  for (int fold = 1; fold <= folds; ++fold) {
-    stage("fold " + std::to_string(fold) + "/" + std::to_string(folds));
-    std::vector<Index> train, held_out;
-    for (Index i = 0; i < n; ++i) (result.fold_ids[static_cast<std::size_t>(i)] == fold ? held_out : train).push_back(i);
-    FitOptions fold_options;
+  auto fold_folder = [&](int fold) {
     char name[32];
     std::snprintf(name, sizeof(name), "fold-%02d", fold);
-    fold_options.output_directory = staging.path / name;
+    return staging.path / name;
+  };
+  auto rows_of = [&](int fold, bool held) {
+    std::vector<Index> rows;
+    for (Index i = 0; i < n; ++i) {
+      if ((result.fold_ids[static_cast<std::size_t>(i)] == fold) == held) rows.push_back(i);
+    }
+    return rows;
+  };
+  for (int fold = 1; fold <= folds; ++fold) {
+    if ((fold - 1) % options.ranks != options.rank) continue;
+    stage("fold " + std::to_string(fold) + "/" + std::to_string(folds));
+    FitOptions fold_options;
+    fold_options.output_directory = fold_folder(fold);
     fold_options.interrupt = options.interrupt;
     fold_options.warnings = &fold_warnings;
-    fold_options.rows = train;
+    fold_options.rows = rows_of(fold, false);
     const FitOutcome fitted = run_fit(fold_spec, plugins, fold_options);
     if (!fitted.result.complete) throw Error("cross-validation interrupted in fold " + std::to_string(fold));
-    const FittedPath model = read_fitted_path(fitted.output_directory / "path.json");
+  }
+  barrier();
+  if (!leader) {
+    barrier();  // the leader writes the outputs
+    return result;
+  }
+  for (int fold = 1; fold <= folds; ++fold) {
+    const std::vector<Index> held_out = rows_of(fold, true);
+    const FittedPath model = read_fitted_path(fold_folder(fold) / "path.json");
     const DataSet test = subset(loaded.data, held_out);
     Vector test_y(static_cast<Index>(held_out.size())), test_weights(static_cast<Index>(held_out.size()));
     for (std::size_t k = 0; k < held_out.size(); ++k) {
@@ -411,7 +437,6 @@ CrossValidationResult run_cross_validation(const RunSpec& spec, PluginManager& p
     write_file_atomically(staging.path / "cv.csv", csv.str());
   }
   {
-    const FittedPath refit = read_fitted_path(staging.path / "full" / "path.json");
     auto coefficients_at = [&](Index k) {
       std::ostringstream out;
       out << "{\"lambda_index\": " << k << ", \"lambda\": " << json_number(refit.lambdas[static_cast<std::size_t>(k)])
@@ -463,6 +488,7 @@ CrossValidationResult run_cross_validation(const RunSpec& spec, PluginManager& p
   if (error) throw Error("cannot move results into '" + output.string() + "': " + error.message());
   staging.keep = true;
   result.output_directory = output;
+  barrier();
   return result;
 }
 

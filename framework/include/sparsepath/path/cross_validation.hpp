@@ -52,6 +52,11 @@ struct CrossValidationOptions {
   const std::atomic<bool>* interrupt = nullptr;
   std::ostream* warnings = nullptr;
   std::function<void(const std::string& stage)> progress;  // "full data", "fold 3/10", ...
+  // Several processes (MPI ranks) sharing the output's filesystem: every rank calls
+  // run_cross_validation with its rank; rank 0 fits the full data and writes the outputs, fold f
+  // is fitted by rank (f - 1) mod ranks. barrier() must synchronise all ranks.
+  int rank = 0, ranks = 1;
+  std::function<void()> barrier;
 };
 
 struct MetricCurve {
