@@ -11,6 +11,8 @@
 #include <cmath>
 #include <fstream>
 #include <initializer_list>
+#include <map>
+#include <tuple>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -219,6 +221,135 @@ BOOST_AUTO_TEST_CASE(logistic_one_class) {
   write("one_class.csv", "a,b,y\n1,2,1\n4,1,1\n2,7,1\n3,3,1\n");
   CommandResult result = fit_config("[loss]\ntype = logistic\n", "file = one_class.csv\n");
   expect_failure(result, 1, {"logistic", "one class", "both classes"});
+}
+
+BOOST_AUTO_TEST_CASE(quoted_header_field) {
+  write("quoted.csv", "\"x1\",x2,y\n1,2,3\n2,1,4\n3,3,1\n");
+  expect_failure(fit_config("", "file = quoted.csv\n"), 1, {"quoted.csv:1", "quoted", "not supported"});
+}
+
+BOOST_AUTO_TEST_CASE(quoted_value) {
+  write("quoted.csv", "x1,x2,y\n1,2,3\n\"2.5\",1,4\n3,3,1\n");
+  expect_failure(fit_config("", "file = quoted.csv\n"), 1, {"quoted.csv:3", "'\"2.5\"'", "plain number"});
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_target_column) {
+  write("twice.csv", "x1,y,x2,y\n1,2,3,2\n2,1,4,1\n3,3,1,3\n");
+  expect_failure(fit_config("", "file = twice.csv\n"), 1, {"twice.csv:1", "'y' appears twice", "columns 2 and 4"});
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_column_name) {
+  write("names.csv", "x1,x1,y\n1,2,3\n2,1,4\n3,3,1\n");
+  expect_failure(fit_config("", "file = names.csv\n"), 1, {"names.csv:1", "'x1' appears twice", "unique column names"});
+}
+
+BOOST_AUTO_TEST_CASE(one_data_row) {
+  write("one.csv", "x1,x2,y\n1,2,3\n");
+  expect_failure(fit_config("", "file = one.csv\n"), 1, {"one.csv", "at least 2 data rows"});
+}
+
+BOOST_AUTO_TEST_CASE(no_feature_column) {
+  write("target_only.csv", "y\n1\n2\n3\n");
+  expect_failure(fit_config("", "file = target_only.csv\n"), 1, {"target_only.csv:1", "only the target column", "at least one feature"});
+}
+
+// |y| near 1e300 overflows the squared loss itself: refused up front, naming the target.
+BOOST_AUTO_TEST_CASE(target_that_overflows_the_loss) {
+  std::string csv = "x1,x2,y\n";
+  for (int i = 0; i < 20; ++i) csv += std::to_string(std::sin(i)) + "," + std::to_string(std::cos(i)) + "," + std::to_string(i % 5) + "e300\n";
+  write("huge_target.csv", csv);
+  expect_failure(fit_config("", "file = huge_target.csv\n"), 1, {"huge_target.csv", "target 'y'", "non-finite squared loss", "rescale the target"});
+}
+
+// A full disk (here: a file-size limit, which makes writes fail with EFBIG): the error names the
+// file being written and no output or staging folder is left behind.
+BOOST_AUTO_TEST_CASE(write_failure_leaves_nothing) {
+  const fs::path config = write("experiment.ini", "[data]\nfile = good.csv\n");
+  CommandResult result = run_command("ulimit -f 2 && " + quoted(driver_path()) + " fit " + quoted(config) + " --out " + quoted(out()));
+  expect_failure(result, 1, {"writing '", "File too large"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data that must be handled, not refused
+
+// path.csv as (lambda index, feature) -> coefficient.
+std::map<std::pair<int, std::string>, double> coefficients_of(const fs::path& path_csv) {
+  std::map<std::pair<int, std::string>, double> out;
+  std::ifstream in(path_csv);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind("lambda_index", 0) == 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (cells.size() == 5 && !cells[3].empty()) out[{std::stoi(cells[0]), cells[3]}] = std::stod(cells[4]);
+  }
+  return out;
+}
+
+// A column on the scale 1e300 or 1e-300 is standardized like any other: the path equals the
+// unit-scale one, its coefficient divided by the scale (columns far from zero, too).
+BOOST_AUTO_TEST_CASE(extreme_column_scales_fit_like_unit_scales) {
+  auto data = [](double scale, double shift) {
+    std::ostringstream csv;
+    csv.precision(17);
+    csv << "x1,x2,x3,y\n";
+    for (int i = 0; i < 40; ++i) {
+      const double x1 = std::sin(1.0 + i), x2 = std::cos(0.7 * i), x3 = 0.1 * (i % 7) - 0.3;
+      csv << (x1 + shift) * scale << "," << x2 << "," << x3 << "," << 2.0 * x1 - x2 + 0.05 * std::sin(3.1 * i) << "\n";
+    }
+    return csv.str();
+  };
+  auto fit_scaled = [&](const std::string& name, double scale, double shift) {
+    write(name + ".csv", data(scale, shift));
+    const fs::path config = write(name + ".ini", "[data]\nfile = " + name + ".csv\n[path]\ntolerance = 1e-12\n");
+    CommandResult result = run_command(quoted(driver_path()) + " fit " + quoted(config) + " --quiet --out " + quoted(folder.path / name));
+    BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    BOOST_TEST(result.err.find("constant") == std::string::npos, result.err);
+    return coefficients_of(folder.path / name / "path.csv");
+  };
+  const auto unit = fit_scaled("unit", 1.0, 0.0);
+  BOOST_REQUIRE(unit.size() > 20u);
+  for (const auto& [name, scale, shift] : {std::tuple<std::string, double, double>{"huge", 1e300, 0.0},
+                                           {"tiny", 1e-300, 0.0}, {"far", 1.0, 1e6}}) {
+    const auto other = fit_scaled(name, scale, shift);
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_TEST(other.size() == unit.size());
+      double worst = 0.0;
+      for (const auto& [key, value] : unit) {
+        auto it = other.find(key);
+        BOOST_REQUIRE(it != other.end());
+        const double rescaled = key.second == "x1" ? it->second * scale : it->second;
+        worst = std::max(worst, std::abs(rescaled - value) / std::max(std::abs(value), 1e-3));
+      }
+      BOOST_TEST(worst <= 1e-6, "worst relative coefficient difference " << worst);
+    }
+  }
+}
+
+// Perfectly separable classes: the default path stops on glmnet's deviance rule with every point
+// certified; with the stops off it still ends, in finite time and with finite numbers, and the
+// points it cannot certify say so.
+BOOST_AUTO_TEST_CASE(separable_logistic_data_stop_with_a_status) {
+  std::string csv = "x1,x2,y\n";
+  for (int i = 0; i < 30; ++i) csv += std::to_string(i - 14.5) + "," + std::to_string(std::sin(i)) + "," + (i >= 15 ? "1" : "0") + "\n";
+  write("separable.csv", csv);
+  const fs::path config = write("separable.ini", "[data]\nfile = separable.csv\n[loss]\ntype = logistic\n");
+  CommandResult result = run_command(quoted(driver_path()) + " fit " + quoted(config) + " --quiet --out " + quoted(folder.path / "default"));
+  BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  const std::string manifest = slurp(folder.path / "default" / "manifest.json");
+  BOOST_TEST(manifest.find("deviance ratio above max_deviance_ratio") != std::string::npos, manifest);
+  const fs::path unstopped = write("unstopped.ini", "[data]\nfile = separable.csv\n[loss]\ntype = logistic\n[path]\n"
+                                                     "min_deviance_change = 0\nmax_deviance_ratio = 1\nlambda_min_ratio = 1e-8\n");
+  result = run_command("timeout 120 " + quoted(driver_path()) + " fit " + quoted(unstopped) + " --quiet --out " + quoted(folder.path / "unstopped"));
+  BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  const std::string path = slurp(folder.path / "unstopped" / "path.json");
+  BOOST_TEST(path.find("nan") == std::string::npos);
+  BOOST_TEST(path.find("inf") == std::string::npos);
+  BOOST_TEST(path.find(": null") == std::string::npos);
+  BOOST_TEST(slurp(folder.path / "unstopped" / "manifest.json").find("\"points\": 100") != std::string::npos);
+  if (path.find("\"not_converged\"") != std::string::npos) {
+    BOOST_TEST(result.err.find("did not reach the gap tolerance") != std::string::npos, result.err);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

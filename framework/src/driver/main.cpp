@@ -46,7 +46,8 @@ const char* usage_text =
     "\n"
     "commands:\n"
     "  fit EXPERIMENT.(ini|xml) [--set role.key=value ...] [--unset role.key ...] [--out DIR]\n"
-    "                           [--overwrite] [--quiet] [--log-json]\n"
+    "                           [--overwrite] [--quiet] [--log-json] [--plot] [--stop-after N]\n"
+    "                           [--resume DIR]  (continue an interrupted run in DIR)\n"
     "                           fit the regularization path an experiment describes\n"
     "  check EXPERIMENT         validate an experiment and its components without fitting\n"
     "  cv EXPERIMENT --folds K [--fold-ids FILE] [--seed S] [--measure M] --out DIR [--overwrite]\n"
@@ -205,7 +206,9 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
       "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
       "quiet,q", "print nothing but errors")("log-json", "one JSON line per path point on stderr")(
-      "plot", "also write SVG plots of the path next to the results");
+      "plot", "also write SVG plots of the path next to the results")(
+      "resume", po::value<std::string>(), "continue the interrupted run in this folder (written back there)")(
+      "stop-after", po::value<long long>(), "stop after this many path points, as an interrupt would");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map values;
@@ -230,8 +233,20 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
   FitOptions fit;
   if (values.count("out")) fit.output_directory = fs::path(values["out"].as<std::string>());
   fit.overwrite = values.count("overwrite") != 0;
+  if (values.count("resume")) {
+    fit.resume_directory = fs::path(values["resume"].as<std::string>());
+    if (!fit.output_directory) {
+      fit.output_directory = fit.resume_directory;
+      fit.overwrite = true;  // the completed run replaces the interrupted one
+    }
+  }
+  const long long stop_after = values.count("stop-after") ? values["stop-after"].as<long long>() : -1;
+  if (values.count("stop-after") && stop_after < 1) throw po::error("--stop-after " + std::to_string(stop_after) + ": expected at least 1");
+  long long points_done = 0;
   fit.interrupt = &interrupted;
   fit.progress = [&](const PathPoint& point, Index index, Index total) {
+    // Counted from this run's first point; the next lambda then stops as if interrupted.
+    if (stop_after > 0 && ++points_done >= stop_after) interrupted.store(true);
     if (log_json) {
       std::cerr << "{\"lambda_index\": " << index << ", \"lambda\": " << json_number(point.lambda)
                 << ", \"nonzeros\": " << point.coefficients.size() << ", \"duality_gap\": "
@@ -277,9 +292,15 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
               << "see status in " << (outcome.output_directory / "path.json").string() << "\n";
   }
   if (values.count("plot")) print_plots(outcome.output_directory, quiet);
+  if (!outcome.result.complete && stop_after > 0 && points_done >= stop_after) {
+    std::cerr << "sparsepath: stopped after " << stop_after << " point(s) (--stop-after); continue with --resume "
+              << outcome.output_directory.string() << "\n";
+    return exit_ok;
+  }
   if (!outcome.result.complete) {
     std::cerr << "sparsepath: interrupted; the " << outcome.result.points.size()
-              << " finished points are written and marked incomplete\n";
+              << " finished points are written and marked incomplete; continue with --resume "
+              << outcome.output_directory.string() << "\n";
     return exit_interrupted;
   }
   return exit_ok;
@@ -609,6 +630,9 @@ int main(int argc, char** argv) {
       return exit_ok;
     }
   }
+  // A file-size limit (or a full disk) must surface as a failed write, reported and cleaned up,
+  // not as the default SIGXFSZ action, which kills the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   // The plugin libraries stay loaded until main returns: an exception thrown by a plugin (and
   // anything else it created) must never outlive its library.
   PluginManager plugins;

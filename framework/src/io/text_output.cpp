@@ -51,10 +51,18 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
     if (!out) throw Error("cannot write '" + temporary.string() + "': " + std::strerror(errno));
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
+    const int failure = errno;
     if (!out) {
       std::error_code ignored;
       std::filesystem::remove(temporary, ignored);
-      throw Error("writing '" + file.string() + "' failed (disk full?)");
+      throw Error("writing '" + file.string() + "' failed: " + std::strerror(failure) + " (disk full?)");
+    }
+    out.close();
+    if (!out) {
+      const int closing = errno;
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw Error("writing '" + file.string() + "' failed: " + std::strerror(closing) + " (disk full?)");
     }
   }
   std::error_code error;

@@ -1,8 +1,15 @@
 #include "sparsepath/path/experiment.hpp"
+#include "sparsepath/path/model.hpp"
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 
 #include "sparsepath/core/blas.hpp"
 #include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/io/text_output.hpp"
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -558,6 +565,62 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     }
   }
 
+  // What must not change between an interrupted run and its --resume: every section that shapes
+  // the path, resolved (not [experiment] or [output]), and the contents of the data file.
+  auto path_fingerprint = [&]() {
+    RunSpec shaping;
+    shaping.file = spec.file;
+    auto add = [&](const std::string& role, const std::string& type, const Params& params) {
+      SectionSpec& section = shaping.get_or_add(role);
+      if (!type.empty()) section.values["type"] = type;
+      for (const auto& [key, value] : params.values()) section.values[key] = value;
+    };
+    add("data", "", data_params);
+    add("design", parts.design.type, parts.design.params);
+    add("loss", parts.loss.type, parts.loss.params);
+    add("penalty", parts.penalty.type, parts.penalty.params);
+    add("optimizer", parts.optimizer.type, parts.optimizer.params);
+    std::string names;
+    for (const ComponentChoice& rule : parts.rules) names += (names.empty() ? "" : ", ") + rule.type;
+    shaping.get_or_add("screening").values["rules"] = names.empty() ? "none" : names;
+    add("path", "", path_params);
+    return to_ini(shaping, "") + "data sha256 = " + sha256_file(data_params.text("file")) + "\n";
+  };
+  std::optional<PathOptions::Resume> resume;
+  if (options.resume_directory) {
+    const fs::path checkpoint_file = *options.resume_directory / "checkpoint.json";
+    if (!fs::exists(checkpoint_file)) {
+      throw Error("--resume " + options.resume_directory->string() + ": no checkpoint.json; expected the folder of an "
+                  "interrupted run (a complete run has none)");
+    }
+    boost::property_tree::ptree checkpoint;
+    try {
+      boost::property_tree::read_json(checkpoint_file.string(), checkpoint);
+    } catch (const boost::property_tree::json_parser_error& failure) {
+      throw Error(checkpoint_file.string() + ":" + std::to_string(failure.line()) + ": " + failure.message());
+    }
+    if (checkpoint.get<std::string>("format", "") != "sparsepath-checkpoint-v1") {
+      throw Error(checkpoint_file.string() + ": not a sparsepath checkpoint (expected format sparsepath-checkpoint-v1)");
+    }
+    if (checkpoint.get<std::string>("fingerprint", "") != path_fingerprint()) {
+      throw Error("--resume " + options.resume_directory->string() + ": the experiment or its data differ from those of "
+                  "the interrupted run (compare its resolved.ini); expected the same sections and data file contents");
+    }
+    resume.emplace();
+    resume->intercept = std::stod(checkpoint.get<std::string>("intercept"));
+    for (const auto& item : checkpoint.get_child("coefficients")) {
+      auto entry = item.second.begin();
+      const Index j = entry->second.get_value<Index>();
+      ++entry;
+      resume->coefficients.emplace_back(j, std::stod(entry->second.data()));
+    }
+    std::vector<PathPoint> points = read_path_points(*options.resume_directory / "path.json");
+    const std::size_t finished = checkpoint.get<std::size_t>("points");
+    if (finished > points.size()) throw Error(checkpoint_file.string() + ": more finished points than path.json holds");
+    points.resize(finished);
+    resume->points = std::move(points);
+  }
+
   // Outputs: every file goes into a private staging folder renamed into place at the end; it is
   // created before the fit so that an unwritable destination fails fast.
   StagingFolder staging;
@@ -615,6 +678,19 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   const Index n = data.rows(), p = data.cols();
   const bool uniform = (weights.array() == weights[0]).all();
   Vector v = weights / weights.sum();
+  {
+    // A target whose intercept-only loss overflows (|y| near 1e+300 for least squares) would
+    // leave every point uncertifiable: refuse it here, naming it.
+    const double null_loss = guarded("loss '" + parts.loss.type + "'", [&] {
+      const Vector fitted = Vector::Constant(n, loss->intercept_only(data.y, v));
+      return loss->value(data.y, v, fitted);
+    });
+    if (!std::isfinite(null_loss)) {
+      throw Error(data_file.string() + ": target '" + data.target_name + "' (largest magnitude " +
+                  format_real(data.y.cwiseAbs().maxCoeff()) + ") gives a non-finite " + parts.loss.type +
+                  " loss for the intercept-only model; expected values small enough for the loss (rescale the target)");
+    }
+  }
 
   // The fit's time (path.json fit_seconds) starts here: standardization is part of fitting, as
   // in glmnet() and the benchmark's peers; reading the data and writing results are not.
@@ -627,26 +703,53 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   standardization.scale = Vector::Ones(p);
   standardization.excluded.assign(p, 0);
   std::vector<std::string> constant_columns;
+  std::vector<double> column_largest(static_cast<std::size_t>(p), 1.0);
   for (Index j = 0; j < p; ++j) {
-    double mean = 0.0, second = 0.0;
+    // Two passes (the mean, then squared deviations) over the column divided by its largest
+    // magnitude: accurate for columns far from zero, and no overflow or underflow for values
+    // near 1e+-300. The moments below are those of column / largest.
+    double largest = 0.0;
     if (!data.is_sparse) {
-      mean = v.dot(data.dense.col(j));
-      second = v.dot(data.dense.col(j).cwiseAbs2());
+      largest = data.dense.col(j).cwiseAbs().maxCoeff();
     } else {
-      for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
-        mean += v[it.row()] * it.value();
-        second += v[it.row()] * it.value() * it.value();
+      for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) largest = std::max(largest, std::abs(it.value()));
+    }
+    double mean = 0.0, second = 0.0, variance = 0.0;
+    if (largest > 0.0) {
+      if (!data.is_sparse) {
+        for (Index i = 0; i < n; ++i) {
+          const double value = data.dense(i, j) / largest;
+          mean += v[i] * value;
+          second += v[i] * value * value;
+        }
+        for (Index i = 0; i < n; ++i) {
+          const double deviation = data.dense(i, j) / largest - mean;
+          variance += v[i] * deviation * deviation;
+        }
+      } else {
+        double stored_weight = 0.0;
+        for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
+          const double value = it.value() / largest;
+          mean += v[it.row()] * value;
+          second += v[it.row()] * value * value;
+          stored_weight += v[it.row()];
+        }
+        for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
+          const double deviation = it.value() / largest - mean;
+          variance += v[it.row()] * deviation * deviation;
+        }
+        variance += std::max(0.0, 1.0 - stored_weight) * mean * mean;  // the implicit zeros
       }
     }
-    const double variance = std::max(0.0, second - mean * mean);
-    const bool constant = fit_intercept ? variance <= 1e-24 * std::max(1.0, second) : second == 0.0;
+    const bool constant = largest == 0.0 || (fit_intercept ? variance <= 1e-24 * second : second == 0.0);
     if (constant) {
       standardization.excluded[j] = 1;
       constant_columns.push_back(data.names[j]);
       continue;
     }
-    if (fit_intercept && !data.is_sparse) standardization.center[j] = mean;
-    if (standardize) standardization.scale[j] = std::sqrt(fit_intercept ? variance : second);
+    if (fit_intercept && !data.is_sparse) standardization.center[j] = mean * largest;
+    if (standardize) standardization.scale[j] = std::sqrt(fit_intercept ? variance : second) * largest;
+    column_largest[static_cast<std::size_t>(j)] = largest;
   }
   if (!constant_columns.empty()) {
     std::string list;
@@ -663,8 +766,10 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
         data.dense.col(j).setZero();
         continue;
       }
-      data.dense.col(j).array() -= standardization.center[j];
-      data.dense.col(j) /= standardization.scale[j];
+      // In units of the column's largest magnitude, so that nothing overflows on the way.
+      const double largest = column_largest[static_cast<std::size_t>(j)];
+      const double center = standardization.center[j] / largest, scale = standardization.scale[j] / largest;
+      for (Index i = 0; i < n; ++i) data.dense(i, j) = (data.dense(i, j) / largest - center) / scale;
     }
   } else {
     for (Index j = 0; j < p; ++j) {
@@ -777,6 +882,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   Problem problem{*design, data.y, v, uniform, *loss, *penalty, fit_intercept};
   const std::string solving = "while solving the path (loss '" + parts.loss.type + "', penalty '" +
                               parts.penalty.type + "', optimizer '" + parts.optimizer.type + "')";
+  path_options.resume = resume;
   PathResult result = guarded(solving, [&] {
     PathSolver solver(problem, *optimizer, rules, path_options, feature_scaling, feature_names);
     return solver.run(options.interrupt, options.progress);
@@ -918,6 +1024,18 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
            << (path_options.max_nonzeros >= 0 ? std::to_string(path_options.max_nonzeros) : std::string("null")) << ",\n";
   manifest << "  \"fit_seconds\": " << json_number(fit_seconds) << "\n}\n";
   write_file_atomically(staging.path / "manifest.json", manifest.str());
+  if (!result.complete) {
+    // Where `fit --resume` continues: the last finished point's fitted-scale state, exactly.
+    std::ostringstream checkpoint;
+    checkpoint << "{\n  \"format\": \"sparsepath-checkpoint-v1\",\n  \"points\": " << result.resume_points
+               << ",\n  \"intercept\": \"" << format_17g(result.resume_intercept) << "\",\n  \"coefficients\": [";
+    for (std::size_t k = 0; k < result.resume_coefficients.size(); ++k) {
+      checkpoint << (k ? ", " : "") << "[" << result.resume_coefficients[k].first << ", \""
+                 << format_17g(result.resume_coefficients[k].second) << "\"]";
+    }
+    checkpoint << "],\n  \"fingerprint\": " << json_escape(path_fingerprint()) << "\n}\n";
+    write_file_atomically(staging.path / "checkpoint.json", checkpoint.str());
+  }
 
   {
     std::error_code error;

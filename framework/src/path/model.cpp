@@ -4,6 +4,7 @@
 #include <boost/property_tree/ptree.hpp>
 
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 namespace sparsepath {
@@ -42,6 +43,64 @@ FittedPath read_fitted_path(const std::filesystem::path& path_json) {
   }
   if (model.lambdas.empty()) throw Error(path_json.string() + ": the path has no points");
   return model;
+}
+
+std::vector<PathPoint> read_path_points(const std::filesystem::path& path_json) {
+  pt::ptree tree;
+  try {
+    pt::read_json(path_json.string(), tree);
+  } catch (const pt::json_parser_error& failure) {
+    throw Error(path_json.string() + ":" + std::to_string(failure.line()) + ": " + failure.message() +
+                "; expected a path.json written by sparsepath fit");
+  }
+  if (tree.get<std::string>("format", "") != "sparsepath-path-v1") {
+    throw Error(path_json.string() + ": not a sparsepath path.json (format '" + tree.get<std::string>("format", "") +
+                "'; expected 'sparsepath-path-v1')");
+  }
+  // Non-finite numbers are written as null.
+  auto number = [](const pt::ptree& node, const std::string& key) {
+    const std::string text = node.get<std::string>(key, "null");
+    return text == "null" ? std::numeric_limits<double>::quiet_NaN() : std::stod(text);
+  };
+  std::vector<PathPoint> points;
+  try {
+    for (const auto& item : tree.get_child("points")) {
+      const pt::ptree& node = item.second;
+      PathPoint point;
+      point.lambda = number(node, "lambda");
+      point.intercept = number(node, "intercept");
+      for (const auto& coefficient : node.get_child("coefficients")) {
+        point.coefficients.emplace_back(coefficient.second.get<Index>("index"), number(coefficient.second, "coef"));
+      }
+      point.objective = number(node, "objective");
+      point.dual_objective = number(node, "dual_objective");
+      point.duality_gap = number(node, "duality_gap");
+      point.gap_tolerance = number(node, "gap_tolerance");
+      point.max_kkt_violation = number(node, "max_kkt_violation");
+      point.converged = node.get<bool>("converged");
+      const std::string status = node.get<std::string>("status");
+      for (Status candidate : {Status::ok, Status::not_converged, Status::numerical_issue, Status::invalid_input,
+                               Status::unsupported, Status::interrupted}) {
+        if (to_string(candidate) == status) point.status = candidate;
+      }
+      point.message = node.get<std::string>("message", "");
+      point.passes = node.get<long long>("passes", 0);
+      point.outer_iterations = node.get<long long>("outer_iterations", 0);
+      point.flops = number(node, "flops");
+      point.seconds = number(node, "seconds");
+      point.deviance_ratio = number(node, "deviance_ratio");
+      point.screening.safe_screened = node.get<Index>("screening.safe_screened", 0);
+      point.screening.strong_discarded = node.get<Index>("screening.strong_discarded", 0);
+      point.screening.kkt_violations = node.get<Index>("screening.kkt_violations", 0);
+      point.screening.dynamic_screened = node.get<Index>("screening.dynamic_screened", 0);
+      point.screening.working_set = node.get<Index>("screening.working_set", 0);
+      point.hierarchy_violations = node.get<Index>("hierarchy_violations", -1);
+      points.push_back(std::move(point));
+    }
+  } catch (const std::exception& failure) {
+    throw Error(path_json.string() + ": a path point cannot be read (" + failure.what() + ")");
+  }
+  return points;
 }
 
 Matrix predict(const FittedPath& model, const DataSet& data, const std::vector<Index>& lambda_indices,

@@ -538,7 +538,45 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   const BlockStructure* blocks = penalty.blocks();
   const bool grow_by_own_check = has_all(penalty.capabilities(), Capability::own_kkt_check);
 
-  for (std::size_t k = 0; k < grid.size(); ++k) {
+  // An interrupted run continues from its last finished point, with that point's state.
+  std::size_t first = 0;
+  if (options_.resume) {
+    const PathOptions::Resume& resume = *options_.resume;
+    first = resume.points.size();
+    if (first > grid.size()) {
+      throw Error("--resume: the interrupted run has " + std::to_string(first) + " points; this experiment's grid has " +
+                  std::to_string(grid.size()));
+    }
+    for (std::size_t k = 0; k < first; ++k) {
+      if (std::abs(resume.points[k].lambda - grid[k]) > 1e-12 * grid[k]) {
+        throw Error("--resume: lambda #" + std::to_string(k) + " of the interrupted run is " + format_real(resume.points[k].lambda) +
+                    ", this experiment's is " + format_real(grid[k]) + "; expected the same experiment and data");
+      }
+    }
+    state.w.setZero(p);
+    for (const auto& [j, value] : resume.coefficients) {
+      if (j < 0 || j >= p) throw Error("--resume: coefficient index " + std::to_string(j) + " is outside the design's " + std::to_string(p) + " features");
+      state.w[j] = value;
+      ever_active[j] = 1;
+    }
+    state.b = resume.intercept;
+    state.z = Vector::Constant(n, state.b);
+    for (const auto& [j, value] : resume.coefficients) design.col_axpy(j, value, state.z);
+    result.points = resume.points;
+    result.resume_coefficients = resume.coefficients;
+    result.resume_intercept = resume.intercept;
+    result.resume_points = static_cast<Index>(first);
+    if (first > 0) {
+      previous_lambda = grid[first - 1];
+      previous_deviance_ratio = resume.points.back().deviance_ratio;
+      penalty.set_lambda(previous_lambda);
+      evaluate_into(state, last_full_evaluation);
+      previous_correlation = last_full_evaluation.correlation;
+      have_full_evaluation = true;
+    }
+  }
+
+  for (std::size_t k = first; k < grid.size(); ++k) {
     if (interrupt != nullptr && interrupt->load()) {
       result.complete = false;
       result.stop_reason = "interrupted";
@@ -868,6 +906,14 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     result.points.push_back(point);
     if (progress) progress(result.points.back(), static_cast<Index>(k), static_cast<Index>(grid.size()));
 
+    if (point.status != Status::interrupted) {
+      result.resume_coefficients.clear();
+      for (Index j = 0; j < p; ++j) {
+        if (state.w[j] != 0.0) result.resume_coefficients.emplace_back(j, state.w[j]);
+      }
+      result.resume_intercept = state.b;
+      result.resume_points = static_cast<Index>(result.points.size());
+    }
     if (point.status == Status::interrupted) {
       result.complete = false;
       result.stop_reason = interrupt != nullptr && interrupt->load() ? "interrupted" : "time budget reached";

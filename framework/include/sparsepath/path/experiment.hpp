@@ -32,6 +32,9 @@ struct FitOptions {
   // Fit on these data rows only (0-based, in the order given; cross-validation folds). Row
   // numbers refer to the data file, before rows with weight 0 are left out.
   std::optional<std::vector<Index>> rows;
+  // Continue the interrupted run in this folder (its checkpoint.json and path.json) instead of
+  // starting the path over; the experiment and data must be those of that run.
+  std::optional<std::filesystem::path> resume_directory;
 };
 
 struct FitOutcome {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sparsepath/io/data_readers.hpp"
+#include "sparsepath/path/path_result.hpp"
 
 #include <filesystem>
 #include <string>
@@ -20,6 +21,10 @@ struct FittedPath {
 };
 
 FittedPath read_fitted_path(const std::filesystem::path& path_json);
+
+// Every recorded field of the points of a path.json, as the path solver produced them (what
+// `fit --resume` keeps of an interrupted run). Throws Error naming the file.
+std::vector<PathPoint> read_path_points(const std::filesystem::path& path_json);
 
 enum class PredictionType { link, response };
 

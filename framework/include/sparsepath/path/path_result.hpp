@@ -52,6 +52,11 @@ struct PathResult {
   std::string stop_reason;   // "grid exhausted", "max_nonzeros reached", ...
   bool complete = true;      // false if interrupted
   double setup_flops = 0.0;  // lambda_max, Gram matrix: work before the first point (estimated)
+  // The fitted-scale coefficients (nonzeros) and intercept of the last point that finished, and
+  // how many points had finished then: where `sparsepath fit --resume` restarts an interrupted run.
+  std::vector<std::pair<Index, double>> resume_coefficients;
+  double resume_intercept = 0.0;
+  Index resume_points = 0;
 };
 
 // Metadata the writers record next to the path.

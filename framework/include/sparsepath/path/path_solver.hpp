@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,15 @@ struct PathOptions {
   // Full gradient checks recompute only the correlations that a bound from the last exact pass
   // cannot place strictly inside the zero subdifferential (see PathSolver::correlate_all).
   bool bounded_correlations = true;
+  // Continue an interrupted path: its finished points, kept as they are (their lambdas must be
+  // the grid's first ones), and the fitted-scale state of the last one, the warm start of the
+  // next lambda (PathResult::resume_*).
+  struct Resume {
+    std::vector<PathPoint> points;
+    std::vector<std::pair<Index, double>> coefficients;
+    double intercept = 0.0;
+  };
+  std::optional<Resume> resume;
   bool is_valid(std::string* why) const;
 };
 
