@@ -271,6 +271,9 @@ BOOST_AUTO_TEST_CASE(libsvm_errors) {
   expect_error([&] { sparsepath::read_libsvm(no_colon); }, {at(no_colon, 1), "'7'", "index:value"});
   const auto empty = tmp.write("empty.svm", "# only a comment\n\n");
   expect_error([&] { sparsepath::read_libsvm(empty); }, {empty.string() + ":", "no data rows"});
+  // Found by fuzz_libsvm: one huge index made the reader size (and name) 40 million features.
+  const auto huge = tmp.write("huge.svm", "151 1:532.1 40175114:8\n");
+  expect_error([&] { sparsepath::read_libsvm(huge); }, {at(huge, 1), "'40175114'", "n_features"});
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -325,6 +328,8 @@ BOOST_AUTO_TEST_CASE(matrix_market_errors) {
   expect_error([&] { sparsepath::read_matrix_market(complex, ""); }, {at(complex, 1), "'complex'"});
   const auto garbage = tmp.write("garbage.mtx", "1 2 3\n");
   expect_error([&] { sparsepath::read_matrix_market(garbage, ""); }, {at(garbage, 1), "'1 2 3'"});
+  const auto wide = tmp.write("wide.mtx", "%%MatrixMarket matrix coordinate real general\n2 40175114 1\n1 1 1\n");
+  expect_error([&] { sparsepath::read_matrix_market(wide, ""); }, {at(wide, 2), "40175114 columns declared", "at most 10000000"});
 
   const auto fewer = tmp.write("fewer.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n2 2 1\n");
   expect_error([&] { sparsepath::read_matrix_market(fewer, ""); },

@@ -229,7 +229,7 @@ RunSpec read_run_spec_xml(const fs::path& file) {
     section.location = {name, line_of(role, occurrences[role]++)};
     auto put = [&](const std::string& key, const std::string& value) {
       if (section.values.count(key) != 0) {
-        throw Error(section.location.describe() + ": key '" + role + "." + key + "' given twice");
+        throw Error(section.location.describe() + ": key '" + section.role + "." + key + "' given twice");
       }
       section.values[key] = trim(value);
       section.locations[key] = section.location;

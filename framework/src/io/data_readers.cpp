@@ -410,6 +410,8 @@ DataSet read_csv(const std::filesystem::path& file, const std::string& target) {
 // ================================================================================================
 // LIBSVM / svmlight
 
+constexpr long long max_inferred_features = 10'000'000;
+
 DataSet read_libsvm(const std::filesystem::path& file, Index features) {
   const std::string name = file.string();
   if (features < 0 || features > max_int_index) {
@@ -490,6 +492,13 @@ DataSet read_libsvm(const std::filesystem::path& file, Index features) {
         fail(name, ln, "feature index " + quote(index_text) + " is above the " +
                            std::to_string(features) + " features",
              "indices 1.." + std::to_string(features));
+      }
+      // Inferred from the largest index, the feature count sizes the design (and one name per
+      // feature): one stray huge index would take gigabytes. Past 10^7 it must be stated.
+      if (features == 0 && index > max_inferred_features) {
+        fail(name, ln, "feature index " + quote(index_text) + " is above " + std::to_string(max_inferred_features) +
+                           ", the most features a LIBSVM file may imply",
+             "[data] n_features set to the number of features when there really are that many");
       }
       if (index <= previous) {
         fail(name, ln,
@@ -590,6 +599,11 @@ DataSet read_matrix_market(const std::filesystem::path& file,
     }
     if (rows == 0) fail(name, size_line, "the matrix has 0 rows", "at least one data row");
     if (cols == 0) fail(name, size_line, "the matrix has 0 columns", "at least one feature column");
+    // Every column gets a name and a slot in the design: a tiny file must not claim billions.
+    if (cols > max_inferred_features) {
+      fail(name, size_line, std::to_string(cols) + " columns declared",
+           "at most " + std::to_string(max_inferred_features) + " feature columns");
+    }
     if (rows > max_int_index || cols > max_int_index) {
       fail(name, size_line, "size " + std::to_string(rows) + " x " + std::to_string(cols),
            "at most " + std::to_string(max_int_index) + " rows and columns");

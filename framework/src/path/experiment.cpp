@@ -586,7 +586,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     add("path", "", path_params);
     return to_ini(shaping, "") + "data sha256 = " + sha256_file(data_params.text("file")) + "\n";
   };
-  std::optional<PathOptions::Resume> resume;
+  std::optional<PathResume> resume;
   if (options.resume_directory) {
     const fs::path checkpoint_file = *options.resume_directory / "checkpoint.json";
     if (!fs::exists(checkpoint_file)) {

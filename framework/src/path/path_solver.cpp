@@ -541,7 +541,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   // An interrupted run continues from its last finished point, with that point's state.
   std::size_t first = 0;
   if (options_.resume) {
-    const PathOptions::Resume& resume = *options_.resume;
+    const PathResume& resume = *options_.resume;
     first = resume.points.size();
     if (first > grid.size()) {
       throw Error("--resume: the interrupted run has " + std::to_string(first) + " points; this experiment's grid has " +

@@ -29,7 +29,8 @@ struct DataSet {
 DataSet read_csv(const std::filesystem::path& file, const std::string& target);
 
 // LIBSVM / svmlight: "label index:value ..." with 1-based strictly increasing indices.
-// `features` = 0 means "the largest index seen"; otherwise indices above it are an error.
+// `features` = 0 means "the largest index seen" (at most 10^7: a larger one must be stated);
+// otherwise indices above it are an error.
 DataSet read_libsvm(const std::filesystem::path& file, Index features = 0);
 
 // Matrix Market coordinate real/integer/pattern general matrix (rows = samples).

@@ -13,6 +13,15 @@
 
 namespace sparsepath {
 
+// An interrupted path to continue: its finished points, kept as they are (their lambdas must be
+// the grid's first ones), and the fitted-scale state of the last one, the warm start of the next
+// lambda (PathResult::resume_*).
+struct PathResume {
+  std::vector<PathPoint> points;
+  std::vector<std::pair<Index, double>> coefficients;
+  double intercept = 0.0;
+};
+
 struct PathOptions {
   std::vector<double> lambdas;         // user grid (used as given, sorted decreasing); else geometric
   Index n_lambda = 100;
@@ -31,15 +40,8 @@ struct PathOptions {
   // Full gradient checks recompute only the correlations that a bound from the last exact pass
   // cannot place strictly inside the zero subdifferential (see PathSolver::correlate_all).
   bool bounded_correlations = true;
-  // Continue an interrupted path: its finished points, kept as they are (their lambdas must be
-  // the grid's first ones), and the fitted-scale state of the last one, the warm start of the
-  // next lambda (PathResult::resume_*).
-  struct Resume {
-    std::vector<PathPoint> points;
-    std::vector<std::pair<Index, double>> coefficients;
-    double intercept = 0.0;
-  };
-  std::optional<Resume> resume;
+  // Continue an interrupted path (see PathResume).
+  std::optional<PathResume> resume;
   bool is_valid(std::string* why) const;
 };
 
