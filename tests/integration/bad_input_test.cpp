@@ -253,6 +253,11 @@ BOOST_AUTO_TEST_CASE(no_feature_column) {
   expect_failure(fit_config("", "file = target_only.csv\n"), 1, {"target_only.csv:1", "only the target column", "at least one feature"});
 }
 
+BOOST_AUTO_TEST_CASE(every_column_constant) {
+  write("flat.csv", "a,b,y\n1,5,3\n1,5,4\n1,5,1\n1,5,2\n");
+  expect_failure(fit_config("", "file = flat.csv\n"), 1, {"flat.csv", "every feature column is constant"});
+}
+
 // |y| near 1e300 overflows the squared loss itself: refused up front, naming the target.
 BOOST_AUTO_TEST_CASE(target_that_overflows_the_loss) {
   std::string csv = "x1,x2,y\n";
@@ -324,6 +329,24 @@ BOOST_AUTO_TEST_CASE(extreme_column_scales_fit_like_unit_scales) {
       BOOST_TEST(worst <= 1e-6, "worst relative coefficient difference " << worst);
     }
   }
+}
+
+// Two identical columns: the lasso's solution is not unique in how it splits between them, but the
+// path is certified all the same (their sum is what is determined).
+BOOST_AUTO_TEST_CASE(duplicated_columns_fit_and_certify) {
+  std::string csv = "x1,x2,copy,y\n";
+  for (int i = 0; i < 40; ++i) {
+    const double x1 = std::sin(1.0 + i), x2 = std::cos(0.7 * i);
+    csv += std::to_string(x1) + "," + std::to_string(x2) + "," + std::to_string(x1) + "," + std::to_string(2.0 * x1 - x2 + 0.1 * std::sin(3.0 * i)) + "\n";
+  }
+  write("copies.csv", csv);
+  const fs::path config = write("copies.ini", "[data]\nfile = copies.csv\n");
+  CommandResult result = run_command(quoted(driver_path()) + " fit " + quoted(config) + " --quiet --out " + quoted(folder.path / "copies"));
+  BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  const std::string manifest = slurp(folder.path / "copies" / "manifest.json");
+  const auto points = manifest.find("\"points\": "), converged = manifest.find("\"converged_points\": ");
+  BOOST_REQUIRE(points != std::string::npos && converged != std::string::npos);
+  BOOST_TEST(std::stoi(manifest.substr(points + 10)) == std::stoi(manifest.substr(converged + 20)));
 }
 
 // Perfectly separable classes: the default path stops on glmnet's deviance rule with every point
