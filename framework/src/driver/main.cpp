@@ -11,6 +11,8 @@
 #include "sweep.hpp"
 
 #include <boost/program_options.hpp>
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 
 #include <unistd.h>
 
@@ -198,20 +200,24 @@ void apply_overrides(RunSpec& spec, const po::variables_map& values) {
   }
 }
 
-int command_fit(PluginManager& plugins, const std::vector<std::string>& arguments, bool check_only) {
-  po::options_description options("fit options");
+// The options of every command that runs an experiment (fit, check, cv), plus the command's own.
+po::options_description experiment_options(const char* caption) {
+  po::options_description options(caption);
   options.add_options()("experiment", po::value<std::string>(), "experiment file")(
       "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override")(
       "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove")(
       "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
-      "quiet,q", "print nothing but errors")("log-json", "one JSON line per path point on stderr")(
-      "plot", "also write SVG plots of the path next to the results")(
-      "resume", po::value<std::string>(), "continue the interrupted run in this folder (written back there)")(
-      "stop-after", po::value<long long>(), "stop after this many path points, as an interrupt would");
+      "quiet,q", "print nothing but errors");
+  return options;
+}
+
+// Parses them (EXPERIMENT positional), reads the experiment, applies --set / --unset and loads
+// the plugins it asks for.
+RunSpec load_experiment(const std::vector<std::string>& arguments, const po::options_description& options,
+                        po::variables_map& values, PluginManager& plugins) {
   po::positional_options_description positional;
   positional.add("experiment", 1);
-  po::variables_map values;
   po::store(po::command_line_parser(arguments).options(options).positional(positional).run(), values);
   po::notify(values);
   if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
@@ -222,6 +228,17 @@ int command_fit(PluginManager& plugins, const std::vector<std::string>& argument
     for (const std::string& item : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(item);
   }
   load_plugins(spec, plugins, extra);
+  return spec;
+}
+
+int command_fit(PluginManager& plugins, const std::vector<std::string>& arguments, bool check_only) {
+  po::options_description options = experiment_options("fit options");
+  options.add_options()("log-json", "one JSON line per path point on stderr")(
+      "plot", "also write SVG plots of the path next to the results")(
+      "resume", po::value<std::string>(), "continue the interrupted run in this folder (written back there)")(
+      "stop-after", po::value<long long>(), "stop after this many path points, as an interrupt would");
+  po::variables_map values;
+  const RunSpec spec = load_experiment(arguments, options, values, plugins);
   if (check_only) {
     check_experiment(spec, plugins);
     std::cout << spec.file.string() << ": ok\n";
@@ -321,31 +338,15 @@ std::pair<int, int> mpi_ranks() {
 }
 
 int command_cv(PluginManager& plugins, const std::vector<std::string>& arguments) {
-  po::options_description options("cv options");
-  options.add_options()("experiment", po::value<std::string>(), "experiment file")(
-      "folds", po::value<long long>()->default_value(10), "number of folds")(
+  po::options_description options = experiment_options("cv options");
+  options.add_options()("folds", po::value<long long>()->default_value(10), "number of folds")(
       "fold-ids", po::value<std::string>(), "fold of each data row, one 1-based integer per line")(
       "seed", po::value<unsigned long long>()->default_value(1), "seed of the random fold assignment")(
       "measure", po::value<std::string>(), "selection measure (mse, mae | deviance, auc, accuracy, log_loss)")(
-      "set", po::value<std::vector<std::string>>()->composing(), "role.key=value override")(
-      "unset", po::value<std::vector<std::string>>()->composing(), "role.key to remove")(
-      "out", po::value<std::string>(), "output folder")("overwrite", "replace an existing output folder")(
-      "plugin-path", po::value<std::vector<std::string>>()->composing(), "plugin folder")(
-      "quiet,q", "print nothing but errors")("plot", "also write SVG plots (CV curve, coefficient paths)");
-  po::positional_options_description positional;
-  positional.add("experiment", 1);
+      "plot", "also write SVG plots (CV curve, coefficient paths)");
   po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(), values);
-  po::notify(values);
-  if (!values.count("experiment")) throw po::error("missing EXPERIMENT file");
+  const RunSpec spec = load_experiment(arguments, options, values, plugins);
   if (!values.count("out")) throw po::error("missing --out DIR");
-  RunSpec spec = read_run_spec(values["experiment"].as<std::string>());
-  apply_overrides(spec, values);
-  std::vector<fs::path> extra;
-  if (values.count("plugin-path")) {
-    for (const std::string& item : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(item);
-  }
-  load_plugins(spec, plugins, extra);
   const bool quiet = values.count("quiet") != 0;
   CrossValidationOptions cv;
   cv.folds = values["folds"].as<long long>();
@@ -445,17 +446,14 @@ int command_evaluate(const std::vector<std::string>& arguments) {
   Index index_min = -1, index_1se = -1;
   if (fs::is_directory(model_path) && fs::exists(model_path / "cv.json")) {
     const std::string cv_json = (model_path / "cv.json").string();
-    std::ifstream in(cv_json);
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string content = text.str();
-    auto integer_after = [&](const std::string& key) {
-      const auto at = content.find("\"" + key + "\":");
-      if (at == std::string::npos) throw Error(cv_json + ": no \"" + key + "\"; expected a cv.json written by sparsepath cv");
-      return static_cast<Index>(std::stoll(content.substr(at + key.size() + 3)));
-    };
-    index_min = integer_after("index_min");
-    index_1se = integer_after("index_1se");
+    boost::property_tree::ptree summary;
+    try {
+      boost::property_tree::read_json(cv_json, summary);
+      index_min = summary.get<Index>("index_min");
+      index_1se = summary.get<Index>("index_1se");
+    } catch (const boost::property_tree::ptree_error& failure) {
+      throw Error(cv_json + ": " + failure.what() + "; expected a cv.json written by sparsepath cv");
+    }
     model_path /= "full";
   }
   if (fs::is_directory(model_path)) model_path /= "path.json";
@@ -466,16 +464,7 @@ int command_evaluate(const std::vector<std::string>& arguments) {
   if (data_type == "csv") data = read_csv(values["data"].as<std::string>(), model.target);
   else if (data_type == "libsvm") data = read_libsvm(values["data"].as<std::string>(), static_cast<Index>(model.feature_names.size()));
   else throw Error("--data-type = '" + data_type + "'; expected csv or libsvm");
-  Vector y = data.y;
-  if (model.loss == "logistic") {
-    for (Index i = 0; i < y.size(); ++i) {
-      if (y[i] == -1.0) y[i] = 0.0;
-      else if (y[i] != 0.0 && y[i] != 1.0) {
-        throw Error(values["data"].as<std::string>() + ": target value " + format_real(data.y[i]) + " in data row " +
-                    std::to_string(i + 1) + " is not a binary label; expected 0/1 or -1/+1");
-      }
-    }
-  }
+  const Vector y = internal_target(model.loss, data.y, values["data"].as<std::string>());
   std::vector<Index> indices;
   if (values.count("lambda-index")) indices.push_back(values["lambda-index"].as<long long>());
   else for (std::size_t k = 0; k < model.lambdas.size(); ++k) indices.push_back(static_cast<Index>(k));

@@ -1,5 +1,6 @@
 #include "sweep.hpp"
 
+#include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/io/text_output.hpp"
 #include "sparsepath/path/experiment.hpp"
 
@@ -34,12 +35,6 @@ namespace fs = std::filesystem;
 namespace pt = boost::property_tree;
 
 namespace {
-
-std::string trim_text(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 std::string csv_cell(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
@@ -135,7 +130,7 @@ std::string last_line(const fs::path& file) {
   std::ifstream in(file);
   std::string line, last;
   while (std::getline(in, line)) {
-    if (!trim_text(line).empty()) last = trim_text(line);
+    if (!trim(line).empty()) last = std::string(trim(line));
   }
   return last;
 }
@@ -207,13 +202,13 @@ SweepAxis parse_sweep_axis(const std::string& text, const std::string& origin) {
     throw Error(origin + ": '" + text + "' is malformed; expected role.key=v1,v2,...");
   }
   SweepAxis axis;
-  axis.role = trim_text(text.substr(0, dot));
-  axis.key = trim_text(text.substr(dot + 1, equals - dot - 1));
+  axis.role = std::string(trim(text.substr(0, dot)));
+  axis.key = std::string(trim(text.substr(dot + 1, equals - dot - 1)));
   const std::string list = text.substr(equals + 1);
   const char separator = list.find(';') != std::string::npos ? ';' : ',';
   std::stringstream cells(list);
   for (std::string value; std::getline(cells, value, separator);) {
-    value = trim_text(value);
+    value = std::string(trim(value));
     if (value.empty()) throw Error(origin + ": '" + text + "' has an empty value; expected role.key=v1,v2,...");
     axis.values.push_back(value);
   }
@@ -277,14 +272,7 @@ int run_sweep(RunSpec spec, PluginManager& plugins, const SweepOptions& options)
     for (const std::string& role : component_role_list) {
       SectionSpec* section = item_spec.find(role);
       if (section == nullptr) continue;
-      const auto kind = [&]() -> std::optional<ComponentKind> {
-        if (role == "design") return ComponentKind::design;
-        if (role == "loss") return ComponentKind::loss;
-        if (role == "penalty") return ComponentKind::penalty;
-        if (role == "optimizer") return ComponentKind::optimizer;
-        if (role == "lp") return ComponentKind::lp_backend;
-        return std::nullopt;
-      }();
+      const auto kind = kind_of_role(role);
       if (!kind) continue;
       const RegistryEntry* entry = plugins.registry().find(*kind, component_type(item_spec, role));
       if (entry == nullptr) continue;  // the composition check below names it

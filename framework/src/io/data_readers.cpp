@@ -410,6 +410,34 @@ DataSet read_csv(const std::filesystem::path& file, const std::string& target) {
 // ================================================================================================
 // LIBSVM / svmlight
 
+DataSet select_rows(const DataSet& data, const std::vector<Index>& rows) {
+  DataSet out;
+  out.is_sparse = data.is_sparse;
+  out.names = data.names;
+  out.target_name = data.target_name;
+  const Index n = static_cast<Index>(rows.size());
+  out.y.resize(n);
+  for (Index i = 0; i < n; ++i) out.y[i] = data.y[rows[static_cast<std::size_t>(i)]];
+  if (!data.is_sparse) {
+    out.dense.resize(n, data.dense.cols());
+    for (Index i = 0; i < n; ++i) out.dense.row(i) = data.dense.row(rows[static_cast<std::size_t>(i)]);
+    return out;
+  }
+  std::vector<Index> position(static_cast<std::size_t>(data.sparse.rows()), -1);
+  for (Index i = 0; i < n; ++i) position[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])] = i;
+  std::vector<Eigen::Triplet<double>> entries;
+  for (Index j = 0; j < data.sparse.outerSize(); ++j) {
+    for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
+      const Index row = position[static_cast<std::size_t>(it.row())];
+      if (row >= 0) entries.emplace_back(static_cast<int>(row), static_cast<int>(j), it.value());
+    }
+  }
+  out.sparse.resize(n, data.sparse.cols());
+  out.sparse.setFromTriplets(entries.begin(), entries.end());
+  out.sparse.makeCompressed();
+  return out;
+}
+
 constexpr long long max_inferred_features = 10'000'000;
 
 DataSet read_libsvm(const std::filesystem::path& file, Index features) {

@@ -35,36 +35,8 @@ struct Staging {
   }
 };
 
-// The rows of `data` listed in `rows`, in that order (held-out rows to predict).
-DataSet subset(const DataSet& data, const std::vector<Index>& rows) {
-  DataSet out;
-  out.is_sparse = data.is_sparse;
-  out.names = data.names;
-  out.target_name = data.target_name;
-  const Index n = static_cast<Index>(rows.size());
-  out.y.resize(n);
-  for (Index i = 0; i < n; ++i) out.y[i] = data.y[rows[static_cast<std::size_t>(i)]];
-  if (!data.is_sparse) {
-    out.dense.resize(n, data.dense.cols());
-    for (Index i = 0; i < n; ++i) out.dense.row(i) = data.dense.row(rows[static_cast<std::size_t>(i)]);
-    return out;
-  }
-  std::vector<Index> position(static_cast<std::size_t>(data.sparse.rows()), -1);
-  for (Index i = 0; i < n; ++i) position[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])] = i;
-  std::vector<Eigen::Triplet<double>> entries;
-  for (Index j = 0; j < data.sparse.outerSize(); ++j) {
-    for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
-      const Index row = position[static_cast<std::size_t>(it.row())];
-      if (row >= 0) entries.emplace_back(static_cast<int>(row), static_cast<int>(j), it.value());
-    }
-  }
-  out.sparse.resize(n, data.sparse.cols());
-  out.sparse.setFromTriplets(entries.begin(), entries.end());
-  out.sparse.makeCompressed();
-  return out;
-}
+}  // namespace
 
-// The loss's internal coding of the target (logistic: -1 becomes 0), checked as the loss would.
 Vector internal_target(const std::string& loss, const Vector& y, const fs::path& file) {
   Vector out = y;
   if (loss != "logistic") return out;
@@ -77,6 +49,8 @@ Vector internal_target(const std::string& loss, const Vector& y, const fs::path&
   }
   return out;
 }
+
+namespace {
 
 // A generator fixed by its seed on every platform (splitmix64), and an index below `bound`.
 struct SplitMix {
@@ -95,12 +69,6 @@ void shuffle(std::vector<Index>& items, SplitMix& generator) {
 }
 
 std::string csv_number(double value) { return std::isfinite(value) ? format_17g(value) : "NA"; }
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
-}
 
 }  // namespace
 
@@ -191,7 +159,7 @@ std::vector<int> read_fold_ids(const fs::path& file, Index rows) {
   int line_number = 0;
   while (std::getline(in, line)) {
     ++line_number;
-    const std::string text = trim(line);
+    const std::string text(trim(line));
     if (text.empty()) continue;
     char* end = nullptr;
     const long value = std::strtol(text.c_str(), &end, 10);
@@ -367,7 +335,7 @@ CrossValidationResult run_cross_validation(const RunSpec& spec, PluginManager& p
   for (int fold = 1; fold <= folds; ++fold) {
     const std::vector<Index> held_out = rows_of(fold, true);
     const FittedPath model = read_fitted_path(fold_folder(fold) / "path.json");
-    const DataSet test = subset(loaded.data, held_out);
+    const DataSet test = select_rows(loaded.data, held_out);
     Vector test_y(static_cast<Index>(held_out.size())), test_weights(static_cast<Index>(held_out.size()));
     for (std::size_t k = 0; k < held_out.size(); ++k) {
       test_y[static_cast<Index>(k)] = y[held_out[k]];

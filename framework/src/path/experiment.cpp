@@ -123,14 +123,6 @@ const Schema& framework_schema(const std::string& role) {
   throw Error("internal: no framework schema for '" + role + "'");
 }
 
-std::optional<ComponentKind> kind_of_role(const std::string& role) {
-  if (role == "design") return ComponentKind::design;
-  if (role == "loss") return ComponentKind::loss;
-  if (role == "penalty") return ComponentKind::penalty;
-  if (role == "optimizer") return ComponentKind::optimizer;
-  if (role == "lp") return ComponentKind::lp_backend;
-  return std::nullopt;
-}
 
 std::string default_type(const std::string& role, const RunSpec& spec) {
   if (role == "loss") return "squared";
@@ -404,31 +396,17 @@ void require_input_file(const Params& params, const std::string& key) {
   }
 }
 
-void select_rows(DataSet& data, const std::vector<Index>& rows) {
-  const Index n = static_cast<Index>(rows.size());
-  Vector y(n);
-  for (Index i = 0; i < n; ++i) y[i] = data.y[rows[i]];
-  data.y = y;
-  if (!data.is_sparse) {
-    Matrix kept(n, data.dense.cols());
-    for (Index i = 0; i < n; ++i) kept.row(i) = data.dense.row(rows[i]);
-    data.dense = std::move(kept);
-  } else {
-    std::vector<Index> new_index(data.sparse.rows(), -1);
-    for (Index i = 0; i < n; ++i) new_index[rows[i]] = i;
-    std::vector<Eigen::Triplet<double>> entries;
-    for (Index j = 0; j < data.sparse.outerSize(); ++j) {
-      for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
-        if (new_index[it.row()] >= 0) entries.emplace_back(static_cast<int>(new_index[it.row()]), static_cast<int>(j), it.value());
-      }
-    }
-    SparseMatrix kept(n, data.sparse.cols());
-    kept.setFromTriplets(entries.begin(), entries.end());
-    data.sparse = std::move(kept);
-  }
-}
 
 }  // namespace
+
+std::optional<ComponentKind> kind_of_role(const std::string& role) {
+  if (role == "design") return ComponentKind::design;
+  if (role == "loss") return ComponentKind::loss;
+  if (role == "penalty") return ComponentKind::penalty;
+  if (role == "optimizer") return ComponentKind::optimizer;
+  if (role == "lp") return ComponentKind::lp_backend;
+  return std::nullopt;
+}
 
 std::string component_type(const RunSpec& spec, const std::string& role) {
   const SectionSpec* section = spec.find(role);
@@ -565,25 +543,34 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     }
   }
 
-  // What must not change between an interrupted run and its --resume: every section that shapes
-  // the path, resolved (not [experiment] or [output]), and the contents of the data file.
-  auto path_fingerprint = [&]() {
-    RunSpec shaping;
-    shaping.file = spec.file;
-    auto add = [&](const std::string& role, const std::string& type, const Params& params) {
-      SectionSpec& section = shaping.get_or_add(role);
-      if (!type.empty()) section.values["type"] = type;
-      for (const auto& [key, value] : params.values()) section.values[key] = value;
-    };
-    add("data", "", data_params);
-    add("design", parts.design.type, parts.design.params);
-    add("loss", parts.loss.type, parts.loss.params);
-    add("penalty", parts.penalty.type, parts.penalty.params);
-    add("optimizer", parts.optimizer.type, parts.optimizer.params);
+  // The experiment with every default filled in (resolved.ini).
+  RunSpec resolved;
+  resolved.file = spec.file;
+  auto add_section = [&](const std::string& role, const std::string& type, const Params& params) {
+    SectionSpec& section = resolved.get_or_add(role);
+    if (!type.empty()) section.values["type"] = type;
+    for (const auto& [key, value] : params.values()) section.values[key] = value;
+  };
+  add_section("experiment", "", experiment);
+  add_section("data", "", data_params);
+  add_section("design", parts.design.type, parts.design.params);
+  add_section("loss", parts.loss.type, parts.loss.params);
+  add_section("penalty", parts.penalty.type, parts.penalty.params);
+  add_section("optimizer", parts.optimizer.type, parts.optimizer.params);
+  {
     std::string names;
     for (const ComponentChoice& rule : parts.rules) names += (names.empty() ? "" : ", ") + rule.type;
-    shaping.get_or_add("screening").values["rules"] = names.empty() ? "none" : names;
-    add("path", "", path_params);
+    resolved.get_or_add("screening").values["rules"] = names.empty() ? "none" : names;
+  }
+  add_section("path", "", path_params);
+  resolved.get_or_add("output").values["writers"] = output_params.text("writers");
+  // What must not change between an interrupted run and its --resume: every section that shapes
+  // the path (not [experiment] or [output]), and the contents of the data file.
+  auto path_fingerprint = [&]() {
+    RunSpec shaping = resolved;
+    std::erase_if(shaping.sections, [](const SectionSpec& section) {
+      return section.role == "experiment" || section.role == "output";
+    });
     return to_ini(shaping, "") + "data sha256 = " + sha256_file(data_params.text("file")) + "\n";
   };
   std::optional<PathResume> resume;
@@ -651,7 +638,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
       }
       kept_weights[static_cast<Index>(k)] = weights[row];
     }
-    select_rows(data, *options.rows);
+    data = select_rows(data, *options.rows);
     weights = kept_weights;
   }
   if (data_params.has("weights")) {
@@ -669,7 +656,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
            << " data rows with weight 0 are left out\n";
       Vector kept_weights(static_cast<Index>(kept.size()));
       for (std::size_t i = 0; i < kept.size(); ++i) kept_weights[static_cast<Index>(i)] = weights[kept[i]];
-      select_rows(data, kept);
+      data = select_rows(data, kept);
       weights = kept_weights;
     }
   }
@@ -912,30 +899,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
     guarded("writer '" + parts.writers[i].type + "'", [&] { writers[i]->write(result, info, staging.path); });
   }
 
-  // resolved.ini: every section with its defaults filled, plus the plugin table.
-  RunSpec resolved;
-  resolved.file = spec.file;
-  auto add_section = [&](const std::string& role, const std::string& type, const Params& params) {
-    SectionSpec& section = resolved.get_or_add(role);
-    if (!type.empty()) section.values["type"] = type;
-    for (const auto& [key, value] : params.values()) section.values[key] = value;
-  };
-  add_section("experiment", "", experiment);
-  add_section("data", "", data_params);
-  add_section("design", parts.design.type, parts.design.params);
-  add_section("loss", parts.loss.type, parts.loss.params);
-  add_section("penalty", parts.penalty.type, parts.penalty.params);
-  add_section("optimizer", parts.optimizer.type, parts.optimizer.params);
-  {
-    std::string names;
-    for (const ComponentChoice& rule : parts.rules) names += (names.empty() ? "" : ", ") + rule.type;
-    resolved.get_or_add("screening").values["rules"] = names.empty() ? "none" : names;
-  }
-  add_section("path", "", path_params);
-  {
-    SectionSpec& section = resolved.get_or_add("output");
-    section.values["writers"] = output_params.text("writers");
-  }
+  // resolved.ini: every section with its defaults filled (built above), plus the plugin table.
   std::ostringstream header;
   header << "resolved by sparsepath " << SPARSEPATH_VERSION << " from " << spec.file.string() << "\n";
   header << "plugins:\n";

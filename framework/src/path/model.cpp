@@ -11,7 +11,10 @@ namespace sparsepath {
 
 namespace pt = boost::property_tree;
 
-FittedPath read_fitted_path(const std::filesystem::path& path_json) {
+namespace {
+
+// A path.json parsed and checked to be one (messages name the file and line).
+pt::ptree read_path_json(const std::filesystem::path& path_json) {
   pt::ptree tree;
   try {
     pt::read_json(path_json.string(), tree);
@@ -23,6 +26,13 @@ FittedPath read_fitted_path(const std::filesystem::path& path_json) {
     throw Error(path_json.string() + ": not a sparsepath path.json (format is '" +
                 tree.get<std::string>("format", "") + "'; expected 'sparsepath-path-v1')");
   }
+  return tree;
+}
+
+}  // namespace
+
+FittedPath read_fitted_path(const std::filesystem::path& path_json) {
+  const pt::ptree tree = read_path_json(path_json);
   FittedPath model;
   model.loss = tree.get<std::string>("loss", "");
   model.target = tree.get<std::string>("metadata.target", "y");
@@ -46,17 +56,7 @@ FittedPath read_fitted_path(const std::filesystem::path& path_json) {
 }
 
 std::vector<PathPoint> read_path_points(const std::filesystem::path& path_json) {
-  pt::ptree tree;
-  try {
-    pt::read_json(path_json.string(), tree);
-  } catch (const pt::json_parser_error& failure) {
-    throw Error(path_json.string() + ":" + std::to_string(failure.line()) + ": " + failure.message() +
-                "; expected a path.json written by sparsepath fit");
-  }
-  if (tree.get<std::string>("format", "") != "sparsepath-path-v1") {
-    throw Error(path_json.string() + ": not a sparsepath path.json (format '" + tree.get<std::string>("format", "") +
-                "'; expected 'sparsepath-path-v1')");
-  }
+  const pt::ptree tree = read_path_json(path_json);
   // Non-finite numbers are written as null.
   auto number = [](const pt::ptree& node, const std::string& key) {
     const std::string text = node.get<std::string>(key, "null");

@@ -538,6 +538,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   const BlockStructure* blocks = penalty.blocks();
   const bool grow_by_own_check = has_all(penalty.capabilities(), Capability::own_kkt_check);
 
+  std::vector<std::pair<Index, double>> fitted_support;
   // An interrupted run continues from its last finished point, with that point's state.
   std::size_t first = 0;
   if (options_.resume) {
@@ -858,10 +859,12 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     double intercept = state.b;
     bool products = false;
     Index support = 0;  // nonzero internal coefficients (products expand into more terms)
+    fitted_support.clear();  // the fitted-scale state, kept for a resume
     for (Index j = 0; j < p; ++j) {
       if (state.w[j] == 0.0) continue;
       ever_active[j] = 1;
       ++support;
+      fitted_support.emplace_back(j, state.w[j]);
       const double beta = state.w[j] / standardization_.scale[j];
       point.coefficients.emplace_back(j, beta);
       if (standardization_.origins.empty() || !standardization_.origins[static_cast<std::size_t>(j)].is_product()) {
@@ -907,10 +910,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     if (progress) progress(result.points.back(), static_cast<Index>(k), static_cast<Index>(grid.size()));
 
     if (point.status != Status::interrupted) {
-      result.resume_coefficients.clear();
-      for (Index j = 0; j < p; ++j) {
-        if (state.w[j] != 0.0) result.resume_coefficients.emplace_back(j, state.w[j]);
-      }
+      result.resume_coefficients.swap(fitted_support);
       result.resume_intercept = state.b;
       result.resume_points = static_cast<Index>(result.points.size());
     }

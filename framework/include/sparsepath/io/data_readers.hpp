@@ -38,6 +38,9 @@ DataSet read_libsvm(const std::filesystem::path& file, Index features = 0);
 DataSet read_matrix_market(const std::filesystem::path& file,
                            const std::filesystem::path& target_file);
 
+// The rows `rows` of `data` (0-based, in that order; repeats allowed), dense or sparse.
+DataSet select_rows(const DataSet& data, const std::vector<Index>& rows);
+
 // One finite number per line ('#' comments and blank lines skipped). `what` names the content
 // in messages ("sample weights"). expected_count < 0 means any count.
 Vector read_vector_file(const std::filesystem::path& file, const std::string& what,

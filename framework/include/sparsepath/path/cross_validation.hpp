@@ -33,6 +33,10 @@ double weighted_auc(const Vector& y, const Vector& scores, const Vector& weights
 // A metric over rows: the weighted mean of row_metric, or weighted_auc.
 double metric_value(const std::string& metric, const Vector& y, const Vector& link, const Vector& weights);
 
+// The target in the loss's internal coding (logistic: -1 becomes 0), checked as the loss would;
+// `file` names it in the message.
+Vector internal_target(const std::string& loss, const Vector& y, const std::filesystem::path& file);
+
 // Fold ids 1..folds, one per row: rows shuffled with the seed (a generator whose sequence is
 // fixed by the seed alone, on every platform) and dealt out in turn; with `stratify` (binary
 // targets, 0/1) each class is shuffled and dealt out on its own, so every fold gets its share.

@@ -65,5 +65,7 @@ ExperimentData load_experiment_data(const RunSpec& spec);
 // The component type a role gets: the section's `type`, else the framework's default
 // (loss squared, penalty lasso, optimizer cd, design dense or sparse by the data's format).
 std::string component_type(const RunSpec& spec, const std::string& role);
+// The plugin kind of a component role (design, loss, penalty, optimizer, lp); none otherwise.
+std::optional<ComponentKind> kind_of_role(const std::string& role);
 
 }  // namespace sparsepath
