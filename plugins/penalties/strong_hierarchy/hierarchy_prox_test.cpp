@@ -52,6 +52,24 @@ Instance random_instance(std::mt19937& generator, Index mains) {
   return instance;
 }
 
+// 300 points near (beta, theta) (small and large random moves, some coordinates zeroed), each
+// mapped back into the feasible set by `project`: none has a smaller objective than `best`.
+template <class Project>
+void expect_no_better_perturbation(const Instance& instance, const Vector& beta, const Vector& theta, double best,
+                                   std::mt19937& generator, const Project& project) {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const Index mains = beta.size();
+  for (int k = 0; k < 300; ++k) {
+    Vector b = beta, t = theta;
+    const double size = k < 150 ? 1e-3 : 0.2;
+    for (Index i = 0; i < mains; ++i) b[i] += size * normal(generator);
+    for (Index q = 0; q < t.size(); ++q) t[q] += size * normal(generator);
+    if (k % 7 == 0) b[k % mains] = 0.0;
+    if (k % 11 == 0) t[k % t.size()] = 0.0;
+    BOOST_TEST(instance.objective(project(b), project(t)) >= best - 1e-12 * (1.0 + best));
+  }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(l1_projection) {
@@ -127,15 +145,7 @@ BOOST_AUTO_TEST_CASE(prox_is_certified_and_beats_brute_force) {
         BOOST_TEST(at.dual <= best + 1e-12 * (1.0 + std::abs(best)), "q " << at.dual << " above the optimum " << best);
       }
       // Brute force: random perturbations, coordinates set to zero, and (two main effects) a grid.
-      for (int k = 0; k < 300; ++k) {
-        Vector b = beta, t = theta;
-        const double size = k < 150 ? 1e-3 : 0.2;
-        for (Index i = 0; i < mains; ++i) b[i] += size * normal(generator);
-        for (Index q = 0; q < t.size(); ++q) t[q] += size * normal(generator);
-        if (k % 7 == 0) b[k % mains] = 0.0;
-        if (k % 11 == 0) t[k % t.size()] = 0.0;
-        BOOST_TEST(instance.objective(b, t) >= best - 1e-12 * (1.0 + best));
-      }
+      expect_no_better_perturbation(instance, beta, theta, best, generator, [](const Vector& x) { return x; });
       if (mains == 2) {
         const int steps = 30;
         double grid_best = std::numeric_limits<double>::infinity();
@@ -180,16 +190,8 @@ BOOST_AUTO_TEST_CASE(prox_within_a_box_is_certified_and_beats_brute_force) {
       binding += beta.cwiseAbs().maxCoeff() == bound || theta.cwiseAbs().maxCoeff() == bound;
       const double best = instance.objective(beta, theta);
       BOOST_TEST(std::abs(best - result.primal) <= 1e-12 * (1.0 + best));
-      auto clip = [bound](Vector x) { return Vector(x.cwiseMax(-bound).cwiseMin(bound)); };
-      for (int k = 0; k < 300; ++k) {
-        Vector b = beta, t = theta;
-        const double size = k < 150 ? 1e-3 : 0.2;
-        for (Index i = 0; i < mains; ++i) b[i] += size * normal(generator);
-        for (Index q = 0; q < t.size(); ++q) t[q] += size * normal(generator);
-        if (k % 7 == 0) b[k % mains] = 0.0;
-        if (k % 11 == 0) t[k % t.size()] = 0.0;
-        BOOST_TEST(instance.objective(clip(b), clip(t)) >= best - 1e-12 * (1.0 + best));
-      }
+      auto clip = [bound](const Vector& x) { return Vector(x.cwiseMax(-bound).cwiseMin(bound)); };
+      expect_no_better_perturbation(instance, beta, theta, best, generator, clip);
     }
   }
   BOOST_TEST(binding >= 100, "the box bound in only " << binding << " of 200 trials");
