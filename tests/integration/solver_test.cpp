@@ -338,6 +338,28 @@ BOOST_AUTO_TEST_CASE(gram_and_residual_updates_agree) {
   }
 }
 
+// Every recorded dual objective is the one an exact full evaluation gives at the recorded
+// coefficients, and that evaluation's gap meets the point's tolerance.
+void expect_recorded_duals_are_exact(Fixture& fixture, const Problem& problem, const PathResult& result) {
+  const Index p = fixture.data.x.cols();
+  for (const PathPoint& point : result.points) {
+    BOOST_TEST(point.converged);
+    fixture.penalty->set_lambda(point.lambda);
+    PathOptions single;
+    single.lambdas = {point.lambda};
+    single.bounded_correlations = false;
+    PathSolver exact(problem, *fixture.optimizer, {}, single, fixture.data.standardization, fixture.data.names);
+    SolverState state;
+    state.w = dense_coefficients(point, p);
+    state.b = point.intercept;
+    state.z = (fixture.data.x * state.w).array() + state.b;
+    const PathSolver::Evaluation evaluation = exact.evaluate(state);
+    BOOST_TEST(std::abs(evaluation.dual - point.dual_objective) <= 1e-9 * std::abs(point.objective),
+               "lambda " << point.lambda << ": dual " << point.dual_objective << " exact " << evaluation.dual);
+    BOOST_TEST(evaluation.gap <= point.gap_tolerance * (1.0 + 1e-6));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bounded_correlations_certify_the_same_dual_point_with_less_work) {
   // Wide designs, where most correlations sit far from the boundary: every recorded dual
   // objective must be the one a full exact pass gives at that point, and fewer correlations may
@@ -352,23 +374,77 @@ BOOST_AUTO_TEST_CASE(bounded_correlations_certify_the_same_dual_point_with_less_
       BOOST_TEST_CONTEXT("logistic " << logistic << " alpha " << alpha) {
         BOOST_TEST(solver.exact_correlations() < solver.full_correlation_passes() * 600 + 600 * 40);
         BOOST_TEST(solver.exact_correlations() < 600 * 40);  // less than one pass per point
-        for (const PathPoint& point : result.points) {
-          BOOST_TEST(point.converged);
-          fixture.penalty->set_lambda(point.lambda);
-          PathOptions single;
-          single.lambdas = {point.lambda};
-          single.bounded_correlations = false;
-          PathSolver exact(problem, *fixture.optimizer, {}, single, fixture.data.standardization, fixture.data.names);
-          SolverState state;
-          state.w = dense_coefficients(point, 600);
-          state.b = point.intercept;
-          state.z = (fixture.data.x * state.w).array() + state.b;
-          const PathSolver::Evaluation evaluation = exact.evaluate(state);
-          BOOST_TEST(std::abs(evaluation.dual - point.dual_objective) <= 1e-9 * std::abs(point.objective),
-                     "lambda " << point.lambda << ": dual " << point.dual_objective << " exact " << evaluation.dual);
-          BOOST_TEST(evaluation.gap <= point.gap_tolerance * (1.0 + 1e-6));
-        }
+        expect_recorded_duals_are_exact(fixture, problem, result);
       }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(tall_logistic_paths_record_exact_certificates_with_one_pass_per_point) {
+  // The metric's proximal Newton certifies inside its gradient pass; the path solver then reuses
+  // that working-set evaluation and computes only the features outside the working set. The
+  // recorded duals must still be those of an exact evaluation, in single and double precision
+  // metrics alike, and the two paths must agree to their tolerances.
+  std::vector<PathResult> paths;
+  for (const std::string precision : {"single", "double"}) {
+    Fixture fixture(1500, 120, 23, true, "lasso", 1.0, {"strong_rule", "gap_safe"}, 0.6);
+    fixture.optimizer = make_component<Optimizer>("cd", {{"metric_precision", precision}});
+    Problem problem = fixture.problem();
+    PathSolver solver(problem, *fixture.optimizer, fixture.rules, Fixture::whole_grid(40, 1e-3),
+                      fixture.data.standardization, fixture.data.names);
+    paths.push_back(solver.run());
+    BOOST_TEST_CONTEXT("metric_precision " << precision) {
+      Index outer = 0;
+      for (const PathPoint& point : paths.back().points) outer += point.outer_iterations;
+      BOOST_TEST(outer > 40);  // the metric's Newton steps ran
+      BOOST_TEST_MESSAGE(precision << ": " << solver.exact_correlations() << " exact correlations, "
+                                   << solver.full_correlation_passes() << " full passes");
+      // 12 here; 30 when every point's full evaluation recomputes the working set's correlations.
+      BOOST_TEST(solver.full_correlation_passes() < 20);
+      expect_recorded_duals_are_exact(fixture, problem, paths.back());
+    }
+  }
+  BOOST_REQUIRE_EQUAL(paths[0].points.size(), paths[1].points.size());
+  for (std::size_t k = 0; k < paths[0].points.size(); ++k) {
+    const PathPoint& a = paths[0].points[k];
+    const PathPoint& b = paths[1].points[k];
+    BOOST_TEST(std::abs(a.objective - b.objective) <= a.gap_tolerance + b.gap_tolerance, "point " << k);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(extrapolated_warm_starts_agree_and_save_passes) {
+  // The same certified path with and without the extrapolated warm start, and fewer passes
+  // (coordinate passes plus Newton steps) with it.
+  struct Case {
+    Index n, p;
+    bool logistic;
+  };
+  for (const Case& shape : {Case{50, 300, false}, Case{300, 40, false}, Case{60, 400, true}, Case{800, 60, true}}) {
+    std::vector<PathResult> paths;
+    for (bool extrapolate : {true, false}) {
+      Fixture fixture(shape.n, shape.p, 31, shape.logistic, "elastic_net", 0.8, {"strong_rule", "gap_safe"}, 0.5);
+      PathOptions options = Fixture::whole_grid(50, shape.n > shape.p ? 1e-4 : 1e-2);
+      options.extrapolate_warm_start = extrapolate;
+      paths.push_back(fixture.solve(options));
+    }
+    BOOST_TEST_CONTEXT("n " << shape.n << " p " << shape.p << " logistic " << shape.logistic) {
+      BOOST_REQUIRE_EQUAL(paths[0].points.size(), paths[1].points.size());
+      long long passes[2] = {0, 0};
+      for (std::size_t k = 0; k < paths[0].points.size(); ++k) {
+        const PathPoint& a = paths[0].points[k];
+        const PathPoint& b = paths[1].points[k];
+        BOOST_TEST(a.converged);
+        BOOST_TEST(b.converged);
+        BOOST_TEST(std::abs(a.objective - b.objective) <= a.gap_tolerance + b.gap_tolerance, "point " << k);
+        passes[0] += a.passes + a.outer_iterations;
+        passes[1] += b.passes + b.outer_iterations;
+      }
+      BOOST_TEST_MESSAGE("n " << shape.n << " p " << shape.p << " logistic " << shape.logistic << ": passes "
+                              << passes[0] << " extrapolated, " << passes[1] << " from the previous solution");
+      // In covariance mode (tall least squares) the support's Newton steps already finish each
+      // point in a pass or two: no worse there, fewer elsewhere.
+      if (shape.logistic || shape.n < shape.p) BOOST_TEST(passes[0] < passes[1]);
+      else BOOST_TEST(passes[0] <= passes[1]);
     }
   }
 }
@@ -481,12 +557,13 @@ BOOST_AUTO_TEST_CASE(metric_newton_computes_the_hosts_correlations_in_its_gradie
 
 BOOST_AUTO_TEST_CASE(paths_are_bit_identical_with_two_threads) {
   // Large enough for the threaded kernels (column-split X^T r, threaded syrk): a wide lasso, a
-  // tall lasso in covariance mode and a tall logistic path with the p x p metric.
+  // tall lasso in covariance mode and a tall logistic path with the p x p metric (p > 256: the
+  // single-precision metric's tiles are shared between the threads).
   struct Case {
     Index n, p;
     bool logistic;
   };
-  for (const Case& shape : {Case{300, 3000, false}, Case{3000, 200, false}, Case{3000, 200, true}}) {
+  for (const Case& shape : {Case{300, 3000, false}, Case{3000, 200, false}, Case{3000, 300, true}}) {
     std::vector<PathResult> results;
     for (int threads : {1, 2}) {
       blas::set_threads(threads);

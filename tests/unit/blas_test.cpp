@@ -85,6 +85,32 @@ BOOST_AUTO_TEST_CASE(weighted_gram_is_bit_identical_across_threads) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(single_precision_centred_gram_is_close_and_bit_identical_across_threads) {
+  // Columns with means far above their spread: centring after the product would cancel most
+  // digits of a single-precision result; centring before rounding keeps ~1e-6. Several tiles
+  // (p > 256) and a ragged last one.
+  OneThreadAfter restore;
+  const Index n = 2000, p = 601;
+  Matrix x = random_matrix(n, p, 13);
+  for (Index j = 0; j < p; ++j) x.col(j).array() += 50.0 * static_cast<double>(j % 7 + 1);
+  const Vector h = random_matrix(n, 1, 17).col(0).cwiseAbs();
+  const Vector centre = (x.transpose() * h) / h.sum();
+  std::vector<float> scratch;
+  Matrix one, two;
+  blas::set_threads(1);
+  blas::centred_weighted_gram_single(x, h, centre, scratch, one);
+  blas::set_threads(2);
+  blas::centred_weighted_gram_single(x, h, centre, scratch, two);
+  BOOST_TEST((one == two));
+  const Matrix centred = x.rowwise() - centre.transpose();
+  const Matrix expected = centred.transpose() * h.asDiagonal() * centred;
+  const double error = (one - expected).cwiseAbs().maxCoeff() / expected.cwiseAbs().maxCoeff();
+  BOOST_TEST_MESSAGE("single-precision centred Gram: max error / max entry " << error);
+  BOOST_TEST(error <= 1e-5);
+  BOOST_TEST(error > 0.0);  // it is single precision
+  BOOST_TEST((one - one.transpose()).cwiseAbs().maxCoeff() == 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(cholesky_solves_and_refuses_indefinite_matrices) {
   const Matrix a = random_matrix(40, 12, 9);
   Matrix spd = a.transpose() * a;

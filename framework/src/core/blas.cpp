@@ -110,6 +110,52 @@ void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix&
   gram.triangularView<Eigen::StrictlyLower>() = gram.transpose();
 }
 
+void centred_weighted_gram_single(const Matrix& x, const Vector& weights, const Vector& centre,
+                                  std::vector<float>& scratch, Matrix& gram) {
+  const Index n = x.rows(), p = x.cols();
+  scratch.resize(static_cast<std::size_t>(n * p));
+  const Vector root = weights.cwiseSqrt();
+  for (Index j = 0; j < p; ++j) {
+    const double* column = x.col(j).data();
+    float* out = scratch.data() + j * n;
+    const double c = centre[j];
+    for (Index i = 0; i < n; ++i) out[i] = static_cast<float>(root[i] * (column[i] - c));
+  }
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic> product(p, p);
+  // OpenBLAS's threaded ssyrk does not give the single-threaded bits (unlike dsyrk), so the
+  // threads share a fixed tiling instead: the upper triangle in blocks of 256 columns, each block
+  // one single-threaded call (ssyrk on the diagonal, sgemm above it), whatever the thread count.
+  constexpr Index width = 256;
+  std::vector<std::pair<Index, Index>> tiles;
+  for (Index column = 0; column < p; column += width) {
+    for (Index row = 0; row <= column; row += width) tiles.emplace_back(row, column);
+  }
+  const float* data = scratch.data();
+  const int rows = static_cast<int>(n), leading = static_cast<int>(p);
+  auto compute = [&](std::size_t begin, std::size_t step) {
+    for (std::size_t t = begin; t < tiles.size(); t += step) {
+      const auto [row, column] = tiles[t];
+      const int rows_of_tile = static_cast<int>(std::min(width, p - row));
+      const int columns_of_tile = static_cast<int>(std::min(width, p - column));
+      float* out = product.data() + row + column * p;
+      if (row == column) {
+        cblas_ssyrk(CblasColMajor, CblasUpper, CblasTrans, columns_of_tile, rows, 1.0f, data + column * n,
+                    rows, 0.0f, out, leading);
+      } else {
+        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, rows_of_tile, columns_of_tile, rows, 1.0f,
+                    data + row * n, rows, data + column * n, rows, 0.0f, out, leading);
+      }
+    }
+  };
+  const std::size_t workers_wanted = std::min<std::size_t>(static_cast<std::size_t>(thread_count), tiles.size());
+  std::vector<std::thread> workers;
+  for (std::size_t worker = 1; worker < workers_wanted; ++worker) workers.emplace_back(compute, worker, workers_wanted);
+  compute(0, std::max<std::size_t>(1, workers_wanted));
+  for (std::thread& worker : workers) worker.join();
+  gram = product.cast<double>();
+  gram.triangularView<Eigen::StrictlyLower>() = gram.transpose();
+}
+
 double dot(Index n, const double* x, const double* y) {
   if (n <= 10000) return cblas_ddot(static_cast<int>(n), x, 1, y, 1);
   return Eigen::Map<const Vector>(x, n).dot(Eigen::Map<const Vector>(y, n));

@@ -94,7 +94,11 @@ const std::vector<Schema>& framework_schemas() {
             .boolean("bounded_correlations", true,
                      "full gradient checks recompute only the correlations that a bound from the "
                      "last exact pass cannot certify inside the zero subdifferential (separable "
-                     "penalties; certificates are unchanged)"));
+                     "penalties; certificates are unchanged)")
+            .boolean("extrapolate_warm_start", true,
+                     "start each lambda from the line through the two previous solutions (in "
+                     "lambda; signs kept, features that left stay at zero) when that lowers the "
+                     "objective: exact for a least-squares lasso whose support does not change"));
     list.push_back(Schema("screening", "Feature screening rules")
                        .text_list("rules", "strong_rule, gap_safe",
                                   "screening rules to apply (names of screening plugins), or "
@@ -861,6 +865,7 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
                                           : PathOptions::Gram::automatic;
   }
   path_options.bounded_correlations = path_params.boolean("bounded_correlations");
+  path_options.extrapolate_warm_start = path_params.boolean("extrapolate_warm_start");
   // Full gradient passes on dense designs split their columns across `threads` (bit-identical
   // to one thread; see blas::gemv_t). OpenBLAS's own threading splits sums differently
   // (measured: the logistic breast_cancer path changed in the last bits), so it stays off.

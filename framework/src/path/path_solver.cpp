@@ -201,6 +201,47 @@ const PathSolver::Evaluation& PathSolver::evaluate_working_set(const SolverState
   return working_scratch_;
 }
 
+void PathSolver::evaluate_beyond_working_set(const SolverState& state, const std::vector<char>& in_working_set,
+                                             Evaluation& result) const {
+  const Evaluation& known = working_scratch_;
+  result.loss = known.loss;
+  result.rho = known.rho;
+  result.unpenalized_violation = known.unpenalized_violation;
+  result.unpenalized_certified = known.unpenalized_certified;
+  result.stale.clear();
+  result.stale_bound.clear();
+  result.stale_distance = 0.0;
+  result.correlation = known.correlation;  // exact on the working set, zero elsewhere
+  const Index p = problem_.design.cols();
+  outside_.clear();
+  for (Index j = 0; j < p; ++j) {
+    if (!in_working_set[static_cast<std::size_t>(j)]) outside_.push_back(j);
+  }
+  dots_.resize(outside_.size());
+  problem_.design.col_dots(result.rho, outside_, dots_.data());
+  for (std::size_t k = 0; k < outside_.size(); ++k) result.correlation[outside_[k]] = dots_[k];
+  exact_correlations_ += static_cast<Index>(outside_.size());
+  evaluation_flops_ += column_flops() * static_cast<double>(outside_.size());
+  for (Index j : excluded_indices_) result.correlation[j] = 0.0;
+  for (Index j : unpenalized_) result.correlation[j] = 0.0;
+  finish_evaluation(state, result, nullptr);
+}
+
+double PathSolver::primal_value(const SolverState& state) const {
+  double loss = 0.0;
+  if (gram_mode_) {
+    const Index p = state.w.size();
+    gram_w_.setZero(p);
+    for (Index j = 0; j < p; ++j) {
+      if (state.w[j] != 0.0) gram_w_.noalias() += state.w[j] * gram_.col(j);
+    }
+    loss = 0.5 * std::max(0.0, gram_yy_ - 2.0 * state.w.dot(gram_xty_) + state.w.dot(gram_w_));
+  } else {
+    loss = problem_.loss.value(problem_.y, problem_.v, state.z);
+  }
+  return loss + problem_.penalty.value(state.w);
+}
+
 void PathSolver::rescale(const SolverState& state, Evaluation& at) const {
   refresh_stale(at);
   finish_evaluation(state, at, nullptr);
@@ -528,6 +569,39 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
   double previous_deviance_ratio = 0.0;
   Evaluation last_full_evaluation;
   bool have_full_evaluation = false;
+  // The two latest certified solutions (grid indices latest_index, older_index), for the
+  // extrapolated warm start.
+  SolverState latest, older;
+  double latest_lambda = 0.0, older_lambda = 0.0;
+  std::size_t latest_index = static_cast<std::size_t>(-1), older_index = static_cast<std::size_t>(-1);
+  const bool extrapolate = options_.extrapolate_warm_start &&
+                           has_all(penalty.capabilities(), Capability::zero_subdifferential) && penalty.blocks() == nullptr;
+  SolverState candidate;
+  // state <- latest + t (latest - older), t = (lambda - latest_lambda) / (latest_lambda - older_lambda),
+  // keeping every coordinate on its side of zero (one that would cross, or sits at zero, stays at
+  // its latest value); taken when it lowers the objective at lambda (latest_primal there).
+  auto extrapolate_warm_start = [&](double lambda, double latest_primal) {
+    const double t = (lambda - latest_lambda) / (latest_lambda - older_lambda);
+    if (!(t > 0.0 && t <= 10.0)) return;
+    candidate.w = latest.w + t * (latest.w - older.w);
+    candidate.b = latest.b + t * (latest.b - older.b);
+    // In covariance mode the host does not need z, but an optimizer that ignores the Gram
+    // matrix keeps it: it moves with w either way.
+    const bool with_z = latest.z.size() == n && older.z.size() == n;
+    if (with_z) candidate.z = latest.z + t * (latest.z - older.z);
+    for (Index j = 0; j < p; ++j) {
+      const double value = latest.w[j];
+      const double moved = candidate.w[j];
+      if (moved == value) continue;
+      if (penalty.is_unpenalized(j) ? std::isfinite(moved) : value * moved > 0.0) continue;
+      candidate.w[j] = value;  // held: z gets back the column's share of the linear move
+      if (with_z) design.col_axpy(j, value - moved, candidate.z);
+    }
+    if (!(primal_value(candidate) < latest_primal)) return;
+    std::swap(state.w, candidate.w);
+    if (with_z) std::swap(state.z, candidate.z);
+    state.b = candidate.b;
+  };
   bool has_safe_dynamic = false;
   for (const ScreeningRule* rule : rules_) {
     has_safe_dynamic |= rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check;
@@ -659,6 +733,10 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       return changed;
     };
     if (drop_screened()) evaluate_into(state, evaluation);
+    if (extrapolate && lambda < lambda_max_ && latest_index + 1 == k && older_index + 2 == k &&
+        latest.w == state.w && latest.b == state.b) {
+      extrapolate_warm_start(lambda, evaluation.primal);
+    }
 
     SolveControl control;
     control.tolerance = options_.inner_tolerance_ratio * gap_tolerance;
@@ -668,6 +746,11 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     // the screening callback reuses that evaluation only for the very same state.
     Vector certified_w;
     double certified_b = 0.0;
+    // The state and working set of the last such check (working_scratch_ holds its evaluation):
+    // an optimizer that returns right after a successful check needs no second evaluation.
+    Vector checked_z;
+    std::vector<Index> checked_set;
+    bool checked = false;
     auto working_set_certified = [&](const SolverState& at, const SolveControl::Correlate* correlate) {
       const Evaluation& restricted = evaluate_working_set(at, working_set, correlate);
       if (has_safe_dynamic) {
@@ -675,7 +758,23 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         for (std::size_t k = 0; k < working_set.size(); ++k) certified_w[static_cast<Index>(k)] = at.w[working_set[k]];
         certified_b = at.b;
       }
+      checked = !gram_mode_ && &at == &state;
+      if (checked) {
+        checked_z = at.z;
+        checked_set = working_set;
+        certified_w.resize(static_cast<Index>(working_set.size()));
+        for (std::size_t k = 0; k < working_set.size(); ++k) certified_w[static_cast<Index>(k)] = at.w[working_set[k]];
+        certified_b = at.b;
+      }
       return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
+    };
+    // True when working_scratch_ still evaluates the current state on the current working set.
+    auto check_is_current = [&]() {
+      if (!checked || checked_set != working_set || checked_z != state.z || certified_b != state.b) return false;
+      for (std::size_t k = 0; k < working_set.size(); ++k) {
+        if (certified_w[static_cast<Index>(k)] != state.w[working_set[k]]) return false;
+      }
+      return true;
     };
     control.certified = [&](const SolverState& at) { return working_set_certified(at, nullptr); };
     control.certified_with = [&](const SolverState& at, const SolveControl::Correlate& correlate) {
@@ -693,6 +792,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         }
         bool same = certified_w.size() == static_cast<Index>(working_set.size()) && certified_b == at.b;
         for (std::size_t k = 0; same && k < working_set.size(); ++k) same = certified_w[static_cast<Index>(k)] == at.w[working_set[k]];
+        if (!same) checked = false;  // working_scratch_ now evaluates another state
         const Evaluation& restricted = same ? working_scratch_ : evaluate_working_set(at, working_set);
         if (!std::isfinite(restricted.gap)) return;
         dynamic_scaled_ = restricted.scaling * restricted.correlation;
@@ -756,7 +856,8 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         if (outcome.status == Status::interrupted || outcome.status == Status::numerical_issue) break;
         // The gap of the subproblem is a lower bound of the full gap and costs O(n |working set|):
         // refine on it before paying for a full pass over the data.
-        const Evaluation& restricted = evaluate_working_set(state, working_set);
+        const Evaluation& restricted = check_is_current() ? working_scratch_ : evaluate_working_set(state, working_set);
+        checked = false;
         if (!(restricted.gap <= gap_tolerance) && outcome.status == Status::ok &&
             refinements < options_.max_refinements) {
           ++refinements;
@@ -764,7 +865,13 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
           continue;
         }
       }
-      evaluate_into(state, evaluation);
+      // After a solve working_scratch_ evaluates this state on the working set: when that is most
+      // of the features, only the others' correlations are missing.
+      if (!skip_solve && !gram_mode_ && 2 * static_cast<Index>(working_set.size()) >= p) {
+        evaluate_beyond_working_set(state, in_working_set, evaluation);
+      } else {
+        evaluate_into(state, evaluation);
+      }
       full_is_current = true;
       if (has_safe_dynamic) {
         ScreeningContext context = screening_context(evaluation);
@@ -924,6 +1031,16 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     previous_lambda = lambda;
     last_full_evaluation = std::move(evaluation);
     have_full_evaluation = true;
+    if (extrapolate && point.converged) {
+      std::swap(older, latest);
+      older_lambda = latest_lambda;
+      older_index = latest_index;
+      latest.w = state.w;
+      latest.b = state.b;
+      latest.z = state.z;
+      latest_lambda = lambda;
+      latest_index = k;
+    }
     if (options_.max_nonzeros >= 0 && support >= options_.max_nonzeros) {
       result.stop_reason = "max_nonzeros reached";
       break;

@@ -25,6 +25,7 @@ struct CoordinateDescentOptions {
   double min_curvature_probability = 1e-5;  // glmnet's pmin: IRLS weights floor
   bool support_newton = true;               // Newton steps on a settled support
   bool newton_metric = true;                // p x p proximal Newton for tall dense designs
+  bool single_precision_metric = true;      // metric formed in single precision (BLAS-3 in half the time)
   bool is_valid(std::string* why) const;
 };
 
@@ -75,7 +76,18 @@ class CoordinateDescent final : public Optimizer {
   double metric_h_sum_ = 0.0;
   double metric_generation_ = 0.0;
   bool metric_valid_ = false;
+  // The metric was just built in single precision; a step it proposes that the line search cuts
+  // back turns single precision off for this optimizer's later builds.
+  bool metric_fresh_single_ = false, single_refused_ = false;
+  std::vector<float> metric_scratch_;
+  Vector metric_centre_;
   const Design* metric_design_ = nullptr;
+  // gradient_full_ over every column, as computed at the linear predictor gradient_z_ with the
+  // targets gradient_y_ and weights gradient_v_ on gradient_design_: the next solve starts from
+  // the state the last one certified, so its first Newton step reuses that pass over the data.
+  Vector gradient_z_, gradient_y_, gradient_v_;
+  const Design* gradient_design_ = nullptr;
+  bool gradient_cached_ = false;
   SolverState metric_state_;
   SupportNewton* newton() { return options_.support_newton ? &support_newton_ : nullptr; }
 };

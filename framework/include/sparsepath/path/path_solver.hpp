@@ -40,6 +40,9 @@ struct PathOptions {
   // Full gradient checks recompute only the correlations that a bound from the last exact pass
   // cannot place strictly inside the zero subdifferential (see PathSolver::correlate_all).
   bool bounded_correlations = true;
+  // Start each point from the line through the two previous solutions (exact for a least-squares
+  // lasso whose support does not change), when that lowers the new objective.
+  bool extrapolate_warm_start = true;
   // Continue an interrupted path (see PathResume).
   std::optional<PathResume> resume;
   bool is_valid(std::string* why) const;
@@ -149,6 +152,14 @@ class PathSolver {
   mutable Vector reference_rho_, reference_correlation_, difference_;
   mutable std::vector<Index> exact_scratch_;
   mutable std::vector<double> dots_;
+  mutable std::vector<Index> outside_;
+  // The primal objective of a state at the current lambda (O(n), or O(p |support|) in
+  // covariance mode).
+  double primal_value(const SolverState& state) const;
+  // The full evaluation of the state whose working-set evaluation working_scratch_ holds: the
+  // working set's correlations are kept and only the other features' computed.
+  void evaluate_beyond_working_set(const SolverState& state, const std::vector<char>& in_working_set,
+                                   Evaluation& result) const;
   mutable Vector supplied_correlation_;  // filled by a SolveControl::Correlate
   mutable Index exact_correlations_ = 0, full_correlation_passes_ = 0;
   // Work estimates (floating-point operations): the certificates' (per point) and the setup's.
