@@ -259,6 +259,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
           result.converged = true;
           return finish();
         }
+        break;  // not yet: a pass over the whole working set lets waiting features enter
       }
       if ((stats.passes & 63) == 0 && control.stop_requested()) {
         result.interrupted = true;
@@ -407,6 +408,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
           result.converged = true;
           return result;
         }
+        break;  // not yet: a pass over the whole working set lets waiting features enter
       }
     }
   }
@@ -768,6 +770,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
           converged = true;
           break;
         }
+        break;  // not yet: a pass over the whole working set lets waiting features enter
       }
     }
     if (converged) break;

@@ -275,7 +275,9 @@ struct SolveControl {
   // host may skip the call (covariance mode): the optimizer must not rely on it being made.
   using Correlate = std::function<void(const Vector& rho, Vector& out)>;
   std::function<bool(const SolverState&, const Correlate&)> certified_with;
-  int check_every = 10;      // passes between calls of `certified`
+  // Passes between calls of `certified`; read at every pass: the host's `certified` may reset
+  // it to schedule its next check.
+  int check_every = 10;
   // Optional dynamic safe screening inside the solve (set by the path solver when a safe rule
   // runs at every gap check and the working set is the whole screened problem). Call it right
   // after `certified` returned false, on the same state: it fills `removed` with working-set

@@ -175,7 +175,8 @@ class PathSolver {
   Matrix gram_;
   Vector gram_xty_;
   double gram_yy_ = 0.0;  // sum_i h_i (y_i - b)^2
-  mutable Vector gram_w_;  // scratch: G w
+  mutable Vector gram_w_, gram_w_of_;  // G w, and the w it was formed for
+  void gram_product(const Vector& w) const;  // gram_w_ = G w (kept while w is unchanged)
   void gram_residual_and_correlation(const SolverState& state, Evaluation& result) const;
   void setup_gram();
   SolverState null_state_;
