@@ -79,15 +79,24 @@ class ElasticNet final : public Penalty {
       lower_[j] = lower_limit_ * scale;
       upper_[j] = upper_limit_ * scale;
     }
+    set_lambda(lambda_);  // thresholds for these factors
     return {};
   }
 
-  void set_lambda(double lambda) override { lambda_ = lambda; }
+  void set_lambda(double lambda) override {
+    lambda_ = lambda;
+    // Per-feature thresholds of this lambda, formed exactly as the per-coordinate code forms
+    // them: inside them a coordinate's conjugate is 0 and its dual scaling 1, so the O(p) sums
+    // below skip it with one comparison (the sums are bit-identical to the full loops).
+    conjugate_floor_ = (lambda_ * alpha_) * factors_.array();
+    scaling_floor_ = lambda_ * factors_.array();
+  }
   double lambda() const override { return lambda_; }
 
   double value(VecIn w) const override {
     double total = 0.0;
     for (Index j = 0; j < w.size(); ++j) {
+      if (w[j] == 0.0) continue;  // adds nothing
       total += factors_[j] * (alpha_ * std::abs(w[j]) + 0.5 * (1.0 - alpha_) * w[j] * w[j]);
     }
     return lambda_ * total;
@@ -133,8 +142,11 @@ class ElasticNet final : public Penalty {
   bool within_domain(Index j, double x) const override { return lower_[j] <= x && x <= upper_[j]; }
 
   double dual_scaling(VecIn c) const override {
+    if (alpha_ < 1.0) return 1.0;  // the ridge part keeps every conjugate finite
     double scale = 1.0;
-    for (Index j = 0; j < c.size(); ++j) scale = std::min(scale, coordinate_scaling(j, c[j]));
+    for (Index j = 0; j < c.size(); ++j) {
+      if (!(std::abs(c[j]) <= scaling_floor_[j])) scale = std::min(scale, coordinate_scaling(j, c[j]));
+    }
     return scale;
   }
   double dual_scaling_on(VecIn c, std::span<const Index> subset) const override {
@@ -145,7 +157,9 @@ class ElasticNet final : public Penalty {
 
   double conjugate(VecIn c) const override {
     double total = 0.0;
-    for (Index j = 0; j < c.size(); ++j) total += coordinate_conjugate(j, c[j]);
+    for (Index j = 0; j < c.size(); ++j) {
+      if (!(std::abs(c[j]) <= conjugate_floor_[j])) total += coordinate_conjugate(j, c[j]);
+    }
     return total;
   }
   double conjugate_on(VecIn c, double scale, std::span<const Index> subset) const override {
@@ -194,6 +208,7 @@ class ElasticNet final : public Penalty {
   std::string factors_file_;
   double lambda_ = 0.0;
   Vector factors_, lower_, upper_;
+  Vector conjugate_floor_, scaling_floor_;  // lambda alpha pf_j and lambda pf_j (set_lambda)
 };
 
 
