@@ -754,11 +754,12 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     // The next check is due when the gap, falling geometrically per pass at the rate seen between
     // the last two checks, should meet the tolerance (2 to 20 passes on; 10 without a rate): no
     // passes wasted past convergence waiting for a fixed schedule, no checks wasted far from it.
+    const int default_check_every = control.check_every;
     double last_check_gap = HUGE_VAL;
     long long last_check_passes = -1;
     auto schedule_next_check = [&](double gap) {
       const long long passes = stats.passes;
-      int next = SolveControl{}.check_every;
+      int next = default_check_every;
       if (last_check_passes >= 0 && passes > last_check_passes && gap > gap_tolerance && gap < last_check_gap) {
         const double per_pass = std::log(gap / last_check_gap) / static_cast<double>(passes - last_check_passes);
         const double needed = std::log(gap_tolerance / gap) / per_pass;
@@ -775,19 +776,16 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     bool checked = false;
     auto working_set_certified = [&](const SolverState& at, const SolveControl::Correlate* correlate) {
       const Evaluation& restricted = evaluate_working_set(at, working_set, correlate);
-      if (has_safe_dynamic) {
+      schedule_next_check(restricted.gap);
+      checked = !gram_mode_ && &at == &state;
+      if (has_safe_dynamic || checked) {
         certified_w.resize(static_cast<Index>(working_set.size()));
         for (std::size_t k = 0; k < working_set.size(); ++k) certified_w[static_cast<Index>(k)] = at.w[working_set[k]];
         certified_b = at.b;
       }
-      schedule_next_check(restricted.gap);
-      checked = !gram_mode_ && &at == &state;
       if (checked) {
         checked_z = at.z;
         checked_set = working_set;
-        certified_w.resize(static_cast<Index>(working_set.size()));
-        for (std::size_t k = 0; k < working_set.size(); ++k) certified_w[static_cast<Index>(k)] = at.w[working_set[k]];
-        certified_b = at.b;
       }
       return restricted.gap <= gap_tolerance && restricted.unpenalized_certified;
     };
@@ -1057,9 +1055,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       std::swap(older, latest);
       older_lambda = latest_lambda;
       older_index = latest_index;
-      latest.w = state.w;
-      latest.b = state.b;
-      latest.z = state.z;
+      latest = state;
       latest_lambda = lambda;
       latest_index = k;
     }

@@ -540,7 +540,8 @@ Schema CoordinateDescent::schema() {
       .choice("metric_precision", "single", {"single", "double"},
               "precision in which newton_metric's X^T H X is formed: single halves the BLAS-3 "
               "time; the metric only shapes the steps (gradients, line search and certificates "
-              "stay in double), and a step the line search cuts back turns it to double")
+              "stay in double); a step from a fresh single-precision metric that the line search "
+              "cuts back turns later builds to double")
       .real("gram_memory_mb", 2048.0, "memory cap for cached Gram columns (MiB)", greater_than(0.0))
       .real("min_curvature_probability", 1e-5,
             "IRLS weights use p clipped to [value, 1 - value] (glmnet's pmin)",
@@ -998,7 +999,7 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     // the same pass over the data as the gradient (the state is consistent here). The first step
     // is always taken, as the coordinate sweeps take at least one pass.
     bool gradient_ready = false;
-    if (!std::getenv("SP_NOCACHE") && outer == 0 && gradient_cached_ && gradient_design_ == &design && gradient_z_ == state.z &&
+    if (outer == 0 && gradient_cached_ && gradient_design_ == &design && gradient_z_ == state.z &&
         gradient_y_ == problem.y && gradient_v_ == problem.v) {
       gradient_ready = true;  // the state the previous solve certified: its gradient still holds
     }
