@@ -368,9 +368,15 @@ BOOST_AUTO_TEST_CASE(zero_subdifferential_matches_prox) {
       }
       Penalty& penalty = *bound.penalty;
       const bool prox = bound.declares(Capability::prox_1d);
+      // The host's once-per-lambda table holds exactly the per-feature intervals.
+      std::vector<Interval> table(static_cast<std::size_t>(features));
+      penalty.zero_subdifferentials(table);
       for (Index j = 0; j < features; ++j) {
         BOOST_TEST_CONTEXT("j " << j) {
           const Interval zero = penalty.zero_subdifferential(j);
+          BOOST_TEST((table[static_cast<std::size_t>(j)].low == zero.low && table[static_cast<std::size_t>(j)].high == zero.high),
+                     "zero_subdifferentials gives [" << table[static_cast<std::size_t>(j)].low << ", "
+                                                     << table[static_cast<std::size_t>(j)].high << "]");
           BOOST_TEST((zero.low <= 0.0 && 0.0 <= zero.high), "0 not in [" << zero.low << ", " << zero.high << "]");
           // A sign constraint opens the interval on that side, and only then.
           BOOST_TEST((bound.upper[j] == 0.0) == (zero.high == inf),

@@ -278,6 +278,90 @@ BOOST_AUTO_TEST_CASE(screening_does_not_change_the_path) {
 // once several features are active. With big steps down the grid (lambda_k = 0.6 lambda_{k-1},
 // found by a search over designs and step sizes) it discards features that end up active. The
 // path solver's KKT re-check must catch every one, and the path must equal the unscreened one.
+// The rules read the host's interval table when it is given (branch-free loops) and the penalty's
+// virtual calls when it is not: both must clear exactly the same features, including spheres that
+// touch an interval's end, NaN correlations and features already cleared.
+BOOST_AUTO_TEST_CASE(screening_rules_agree_with_and_without_the_hosts_interval_table) {
+  Fixture fixture(40, 300, 17, false, "elastic_net", 0.6, {});
+  Problem problem = fixture.problem();
+  fixture.penalty->set_lambda(0.05);
+  const Index p = fixture.data.x.cols();
+  std::vector<Interval> table(static_cast<std::size_t>(p));
+  fixture.penalty->zero_subdifferentials(table);
+  std::mt19937 generator(3u);
+  std::uniform_real_distribution<double> uniform(-0.06, 0.06);
+  Vector correlation(p), previous(p), norms(p);
+  for (Index j = 0; j < p; ++j) {
+    correlation[j] = uniform(generator);
+    previous[j] = uniform(generator);
+    norms[j] = 0.5 + std::abs(uniform(generator)) * 10.0;
+  }
+  const double radius = 0.001;
+  // A sphere ending exactly on the interval's end is not strictly inside: kept.
+  correlation[5] = table[5].high - radius * norms[5];
+  correlation[6] = std::nan("");
+  previous[7] = std::nan("");
+  Index cleared_by_both = 0;
+  for (const char* name : {"gap_safe", "strong_rule"}) {
+    BOOST_TEST_CONTEXT(name) {
+      auto rule = make_component<ScreeningRule>(name);
+      const ScreeningContext virtual_calls{problem, 0.05, 0.055, correlation, previous, radius, norms};
+      const ScreeningContext with_table{problem, 0.05, 0.055, correlation, previous, radius, norms, table};
+      std::vector<char> keep_virtual(static_cast<std::size_t>(p), 1), keep_table(static_cast<std::size_t>(p), 1);
+      keep_virtual[9] = keep_table[9] = 0;  // already cleared: stays cleared
+      rule->screen(virtual_calls, keep_virtual);
+      rule->screen(with_table, keep_table);
+      BOOST_TEST(keep_virtual == keep_table);
+      BOOST_TEST(keep_table[9] == 0);
+      Index cleared = 0;
+      for (char kept : keep_table) cleared += kept == 0;
+      BOOST_TEST(cleared > 10);       // the test screens something...
+      BOOST_TEST(cleared < p - 10);   // ...and keeps something
+      if (std::string(name) == "gap_safe") {
+        BOOST_TEST(keep_table[5] == 1);
+        BOOST_TEST(keep_table[6] == 1);
+      } else {
+        BOOST_TEST(keep_table[7] == 1);
+      }
+      cleared_by_both += cleared;
+    }
+  }
+  BOOST_TEST(cleared_by_both > 0);
+}
+
+// Problem::column_sq_norms (the host's col_sq_norm table) replaces the optimizer's own pass over
+// each column: the same table gives the same iterates bit for bit; a wrong one is read (and changes them).
+BOOST_AUTO_TEST_CASE(coordinate_descent_reads_the_hosts_column_norm_table) {
+  Fixture fixture(40, 80, 23, false, "lasso", 1.0, {});  // p > n: the residual (not the Gram) kernel
+  const Index p = fixture.data.x.cols();
+  std::vector<Index> working_set(static_cast<std::size_t>(p));
+  for (Index j = 0; j < p; ++j) working_set[static_cast<std::size_t>(j)] = j;
+  Vector norms(p), wrong(p);
+  for (Index j = 0; j < p; ++j) {
+    norms[j] = fixture.design->col_sq_norm(j);
+    wrong[j] = 3.0 * norms[j];
+  }
+  auto solve = [&](const Vector* table) {
+    Problem problem = fixture.problem();
+    problem.column_sq_norms = table;
+    fixture.penalty->set_lambda(0.02);
+    SolverState state;
+    state.w = Vector::Zero(p);
+    state.b = fixture.data.y.mean();
+    state.z = Vector::Constant(fixture.data.x.rows(), state.b);
+    SolveControl control;
+    control.tolerance = 1e-10;
+    control.max_passes = 1;  // one pass: the iterates, not the optimum, tell the tables apart
+    SolveStats stats;
+    auto optimizer = make_component<Optimizer>("cd");
+    optimizer->solve(problem, working_set, state, control, stats);
+    return state.w;
+  };
+  const Vector plain = solve(nullptr);
+  BOOST_TEST((solve(&norms).array() == plain.array()).all());
+  BOOST_TEST(!(solve(&wrong).array() == plain.array()).all());
+}
+
 BOOST_AUTO_TEST_CASE(strong_rule_violations_are_caught_by_the_kkt_check) {
   Index violations = 0;
   for (unsigned seed = 1; seed <= 10; ++seed) {

@@ -93,6 +93,9 @@ double Penalty::prox_1d(Index, double, double) const {
 Interval Penalty::zero_subdifferential(Index) const {
   throw Error("this penalty does not expose its subdifferential at zero");
 }
+void Penalty::zero_subdifferentials(std::span<Interval> out) const {
+  for (std::size_t j = 0; j < out.size(); ++j) out[j] = zero_subdifferential(static_cast<Index>(j));
+}
 double Penalty::dual_scaling(VecIn) const {
   throw Error("this penalty has no dual point (capability dual_point)");
 }

@@ -46,9 +46,11 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
   // Stored (uncentred) norms scale the rounding of dot products with the columns.
   column_norms_.resize(p);
   stored_norms_.resize(p);
+  stored_sq_norms_.resize(p);
   if (problem_.fit_intercept) column_sums_.resize(p);
   for (Index j = 0; j < p; ++j) {
     double squared = design.col_sq_norm(j);
+    stored_sq_norms_[j] = squared;
     stored_norms_[j] = std::sqrt(squared);
     if (problem_.fit_intercept) {
       const double sum = design.col_sum(j);
@@ -57,6 +59,7 @@ PathSolver::PathSolver(const Problem& problem, Optimizer& optimizer,
     }
     column_norms_[j] = std::sqrt(squared);
   }
+  problem_.column_sq_norms = &stored_sq_norms_;  // the optimizer's curvatures, without a pass per solve
   // The bounds need a separable penalty: the zero subdifferential of one coordinate must say
   // everything about its conjugate and its share of the dual scaling.
   options_.bounded_correlations =
@@ -320,15 +323,19 @@ void PathSolver::refresh_intervals() const {
   if (interval_lambda_ == penalty.lambda() && static_cast<Index>(intervals_.size()) == p) return;
   // Once per lambda: the intervals are read several times per point (bounds, KKT check).
   intervals_.resize(static_cast<std::size_t>(p));
-  for (Index k = 0; k < p; ++k) {
-    intervals_[static_cast<std::size_t>(k)] = quiet ? penalty.quiet_interval(k) : penalty.zero_subdifferential(k);
+  if (quiet) {
+    for (Index k = 0; k < p; ++k) intervals_[static_cast<std::size_t>(k)] = penalty.quiet_interval(k);
+  } else {
+    penalty.zero_subdifferentials(intervals_);
   }
   interval_lambda_ = penalty.lambda();
 }
 
-bool PathSolver::correlation_is_quiet(Index j, double bound) const {
-  const Interval& allowed = intervals_[static_cast<std::size_t>(j)];  // refresh_intervals() first
-  return allowed.strictly_contains(-bound) && allowed.strictly_contains(bound);
+std::span<const Interval> PathSolver::zero_interval_table() const {
+  const Capability offered = problem_.penalty.capabilities();
+  if (has_all(offered, Capability::quiet_intervals) || !has_all(offered, Capability::zero_subdifferential)) return {};
+  refresh_intervals();  // this lambda's d h_j(0)
+  return intervals_;
 }
 
 // X^T rho for every feature, or only for those that need it. With rho_0 the dual point of the
@@ -377,29 +384,44 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
                           (std::abs(gamma) * reference_rho_.norm() + result.rho.norm());
   const double distance = difference_.norm() * (1.0 + 1e-12);
   const double shift = std::abs(mean) * (1.0 + 1e-12);
-  exact_scratch_.clear();
-  result.stale.clear();
-  result.stale_bound.clear();
   refresh_intervals();
+  // One pass over p with the outputs sized up front (no push_back in the loop).
+  exact_scratch_.resize(static_cast<std::size_t>(p));
+  result.stale.resize(static_cast<std::size_t>(p));
+  result.stale_bound.resize(static_cast<std::size_t>(p));
+  std::size_t exact_count = 0, stale_count = 0;
   double stale_distance = 0.0;
+  const double* w = state.w.data();
+  const double* norms = column_norms_.data();
+  const double* stored = stored_norms_.data();
+  const double* sums = problem_.fit_intercept ? column_sums_.data() : nullptr;
+  const double* held = reference_correlation_.data();
+  const Interval* intervals = intervals_.data();
+  Index* exact = exact_scratch_.data();
+  Index* stale = result.stale.data();
+  double* stale_bound = result.stale_bound.data();
   for (Index j = 0; j < p; ++j) {
-    if (state.w[j] != 0.0) {
-      exact_scratch_.push_back(j);
+    if (w[j] != 0.0) {
+      exact[exact_count++] = j;
       continue;
     }
-    const double norm = column_norms_[j];
-    const double along_ones = problem_.fit_intercept ? std::abs(column_sums_[j]) * shift : 0.0;
+    const double norm = norms[j];
+    const double along_ones = sums != nullptr ? std::abs(sums[j]) * shift : 0.0;
     // The dot products' rounding grows with the stored (uncentred) column's norm.
-    const double slack = along_ones + stored_norms_[j] * rounding;
-    const double bound = std::abs(gamma * reference_correlation_[j]) + norm * distance + slack;
-    if (!correlation_is_quiet(j, bound)) {
-      exact_scratch_.push_back(j);
+    const double slack = along_ones + stored[j] * rounding;
+    const double bound = std::abs(gamma * held[j]) + norm * distance + slack;
+    const Interval& allowed = intervals[j];
+    if (!(allowed.strictly_contains(-bound) && allowed.strictly_contains(bound))) {
+      exact[exact_count++] = j;
       continue;
     }
-    result.stale.push_back(j);
-    result.stale_bound.push_back(bound);
+    stale[stale_count] = j;
+    stale_bound[stale_count++] = bound;
     if (norm > 0.0) stale_distance = std::max(stale_distance, distance + slack / norm);
   }
+  exact_scratch_.resize(exact_count);
+  result.stale.resize(stale_count);
+  result.stale_bound.resize(stale_count);
   // Dot products one column at a time run at about half gemv's speed: beyond a third of the
   // columns the full pass is cheaper (and renews the reference).
   if (3 * static_cast<Index>(exact_scratch_.size()) > p) {
@@ -669,13 +691,13 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     point.lambda = lambda;
     point.gap_tolerance = gap_tolerance;
 
-    for (Index j = 0; j < p; ++j) {
-      keep_safe[j] = excluded(j) ? 0 : 1;
-      // A penalty with its own KKT check grows the working set from the active features by that
-      // check (hierScale's augmentation), instead of starting from every feature.
-      keep_strong[j] = grow_by_own_check ? 0 : keep_safe[j];
-      dynamic_removed[j] = 0;
-    }
+    std::fill(keep_safe.begin(), keep_safe.end(), 1);
+    for (Index j : excluded_indices_) keep_safe[j] = 0;
+    // A penalty with its own KKT check grows the working set from the active features by that
+    // check (hierScale's augmentation), instead of starting from every feature.
+    if (grow_by_own_check) std::fill(keep_strong.begin(), keep_strong.end(), 0);
+    else keep_strong = keep_safe;
+    std::fill(dynamic_removed.begin(), dynamic_removed.end(), 0);
     // The previous point's final (full) evaluation is of this same state: only its
     // lambda-dependent parts change, so the warm start is certified without a pass over the data.
     Evaluation evaluation;
@@ -688,7 +710,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     auto screening_context = [&](const Evaluation& at) {
       const double radius = screening_radius(at);
       return ScreeningContext{problem_, lambda, previous_lambda, at.scaled_correlation,
-                              previous_correlation, radius, column_norms_};
+                              previous_correlation, radius, column_norms_, zero_interval_table()};
     };
     {
       ScreeningContext context = screening_context(evaluation);
@@ -715,16 +737,28 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         }
       }
     }
-    for (Index j = 0; j < p; ++j) point.screening.strong_discarded += (keep_safe[j] && !in_working_set[j]);
-    // Safe screening may remove coordinates that are currently nonzero: zero them.
-    auto drop_screened = [&]() {
+    {
+      Index discarded = 0;  // a branch-free count (it vectorizes)
+      for (Index j = 0; j < p; ++j) discarded += keep_safe[j] & (in_working_set[j] ^ 1);
+      point.screening.strong_discarded += discarded;
+    }
+    // Safe screening may remove coordinates that are currently nonzero: zero them. Once the first
+    // call of a point (whole) has run, every nonzero coordinate is in the working set (solves
+    // change only its members; it only grows until a later call prunes it), so the later calls
+    // look at its members only.
+    auto drop_screened = [&](bool whole) {
       bool changed = false;
-      for (Index j = 0; j < p; ++j) {
+      auto drop = [&](Index j) {
         if (!keep_safe[j] && state.w[j] != 0.0) {
           design.col_axpy(j, -state.w[j], state.z);
           state.w[j] = 0.0;
           changed = true;
         }
+      };
+      if (whole) {
+        for (Index j = 0; j < p; ++j) drop(j);
+      } else {
+        for (Index j : working_set) drop(j);
       }
       if (changed) {
         std::vector<Index> kept;
@@ -736,7 +770,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       }
       return changed;
     };
-    if (drop_screened()) evaluate_into(state, evaluation);
+    if (drop_screened(true)) evaluate_into(state, evaluation);
     if (extrapolate && lambda < lambda_max_ && latest_index + 1 == k && older_index + 2 == k &&
         latest.w == state.w && latest.b == state.b) {
       extrapolate_warm_start(lambda, evaluation.primal);
@@ -801,6 +835,9 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     control.certified_with = [&](const SolverState& at, const SolveControl::Correlate& correlate) {
       return working_set_certified(at, &correlate);
     };
+    // Set before each solve: during it the working set is fixed and only the dynamic screening
+    // clears keep_safe (of members), so the answer holds until it returns.
+    bool working_set_holds_all_kept = false;
     if (has_safe_dynamic) {
       // Dynamic screening inside the solve (MATH.md 4.5). The working set's gap certifies the
       // (safely reduced) full problem only when every feature no safe rule removed is in the
@@ -808,9 +845,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       // it at zero until the solve returns, which keeps that true.
       control.screen = [&](const SolverState& at, std::vector<Index>& removed) {
         removed.clear();
-        for (Index j = 0; j < p; ++j) {
-          if (keep_safe[j] && !in_working_set[j]) return;
-        }
+        if (!working_set_holds_all_kept) return;
         bool same = certified_w.size() == static_cast<Index>(working_set.size()) && certified_b == at.b;
         for (std::size_t k = 0; same && k < working_set.size(); ++k) same = certified_w[static_cast<Index>(k)] == at.w[working_set[k]];
         if (!same) checked = false;  // working_scratch_ now evaluates another state
@@ -818,7 +853,7 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         if (!std::isfinite(restricted.gap)) return;
         dynamic_scaled_ = restricted.scaling * restricted.correlation;
         const ScreeningContext context{problem_, lambda, previous_lambda, dynamic_scaled_, previous_correlation,
-                                       safe_radius(restricted), column_norms_};
+                                       safe_radius(restricted), column_norms_, zero_interval_table()};
         for (const ScreeningRule* rule : rules_) {
           if (rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check) rule->screen(context, keep_safe);
         }
@@ -834,6 +869,12 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       };
     }
     if (options_.time_budget_seconds > 0.0) control.deadline_seconds = start_time + options_.time_budget_seconds;
+    auto holds_all_kept = [&]() {
+      for (Index j = 0; j < p; ++j) {
+        if (keep_safe[j] && !in_working_set[j]) return false;
+      }
+      return true;
+    };
     Outcome outcome;
     int refinements = 0;
     bool converged = false;
@@ -862,10 +903,11 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
     double penalty_violation = 0.0;     // the penalty's own KKT check (check_outside), if any
     for (int round = 0; round < 10000; ++round) {
       if (!skip_solve) {
+        if (has_safe_dynamic) working_set_holds_all_kept = holds_all_kept();
         outcome = optimizer_.solve(problem_, working_set, state, control, stats);
         full_is_current = false;
         if (control.screen) {  // features the dynamic screening removed during the solve leave
-          drop_screened();
+          drop_screened(false);
           std::vector<Index> kept;
           for (Index j : working_set) {
             if (keep_safe[j]) kept.push_back(j);
@@ -898,13 +940,14 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
         for (const ScreeningRule* rule : rules_) {
           if (rule->is_safe() && rule->timing() == ScreeningTiming::every_gap_check) rule->screen(context, keep_safe);
         }
+        const bool dropped = drop_screened(false);  // before the working set loses its screened members
         std::vector<Index> kept;
         for (Index j : working_set) {
           if (keep_safe[j]) kept.push_back(j);
           else in_working_set[j] = 0;
         }
         working_set.swap(kept);
-        if (drop_screened()) evaluate_into(state, evaluation);
+        if (dropped) evaluate_into(state, evaluation);
       }
       // KKT re-check over every feature outside the working set that no safe rule removed.
       refresh_intervals();
@@ -1027,9 +1070,9 @@ PathResult PathSolver::run(const std::atomic<bool>* interrupt, const ProgressCal
       point.coefficients.swap(merged);
     }
     point.intercept = intercept;
-    Index screened = 0;
-    for (Index j = 0; j < p; ++j) screened += (!keep_safe[j] && !excluded(j));
-    point.screening.safe_screened = screened;
+    Index screened = 0;  // safely screened: cleared in keep_safe and not excluded (those start cleared)
+    for (Index j = 0; j < p; ++j) screened += keep_safe[j] ^ 1;
+    point.screening.safe_screened = screened - static_cast<Index>(excluded_indices_.size());
     point.screening.working_set = static_cast<Index>(working_set.size());
     point.deviance_ratio = null_objective_ > 0.0 ? 1.0 - evaluation.loss / null_objective_ : 0.0;
     point.seconds = steady_seconds() - point_start;

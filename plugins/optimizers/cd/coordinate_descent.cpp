@@ -449,9 +449,15 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
                                              passes_left, anderson_depth, certified_now, nullptr);
 }
 
+// sq_norms: the host's col_sq_norm table (Problem::column_sq_norms), or null.
 void compute_column_curvature(const Design& design, const Vector& h, double uniform_weight,
-                              bool uniform, std::span<const Index> working_set, Vector& out) {
+                              bool uniform, std::span<const Index> working_set, Vector& out,
+                              const Vector* sq_norms = nullptr) {
   if (out.size() != design.cols()) out.setZero(design.cols());
+  if (uniform && sq_norms != nullptr && sq_norms->size() == design.cols()) {
+    for (Index j : working_set) out[j] = uniform_weight * (*sq_norms)[j];
+    return;
+  }
   for (Index j : working_set) {
     out[j] = uniform ? uniform_weight * design.col_sq_norm(j) : design.col_weighted_sq_norm(j, h);
   }
@@ -807,7 +813,8 @@ Outcome CoordinateDescent::solve_quadratic(const Problem& problem, std::span<con
   problem.loss.residual(problem.y, problem.v, state.z, residual_);
   residual_.array() /= curvature_.array();
   if (!uniform) weighted_residual_ = curvature_.cwiseProduct(residual_);
-  compute_column_curvature(design, curvature_, uniform_weight, uniform, working_set, column_curvature_);
+  compute_column_curvature(design, curvature_, uniform_weight, uniform, working_set, column_curvature_,
+                           problem.column_sq_norms);
   start_residual_ = residual_;
   long long passes_left = control.max_passes;
   const Vector start_z = state.z;

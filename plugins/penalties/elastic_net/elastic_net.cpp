@@ -130,6 +130,9 @@ class ElasticNet final : public Penalty {
     return Interval{lower_[j] < 0.0 ? -l1 : -infinity, upper_[j] > 0.0 ? l1 : infinity};
   }
 
+  void zero_subdifferentials(std::span<Interval> out) const override {
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = zero_subdifferential(static_cast<Index>(k));
+  }
   bool is_unpenalized(Index j) const override { return factors_[j] <= 0.0; }
   bool derivatives(Index j, double x, double& first, double& second) const override {
     if (x == 0.0 || !(lower_[j] < x && x < upper_[j])) return false;

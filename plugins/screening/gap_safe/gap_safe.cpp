@@ -25,14 +25,27 @@ class GapSafe final : public ScreeningRule {
   void screen(const ScreeningContext& context, std::span<char> keep) const override {
     if (!std::isfinite(context.radius)) return;
     const Penalty& penalty = context.problem.penalty;
-    for (std::size_t j = 0; j < keep.size(); ++j) {
-      if (!keep[j]) continue;
-      const Index index = static_cast<Index>(j);
-      const double spread = context.radius * context.column_norms[index];
-      const Interval allowed = penalty.zero_subdifferential(index);
-      const double centre = context.correlation[index];
-      if (allowed.strictly_contains(centre - spread) && allowed.strictly_contains(centre + spread)) {
-        keep[j] = 0;
+    const double radius = context.radius;
+    const double* norms = context.column_norms.data();
+    const double* correlation = context.correlation.data();
+    auto test = [&](std::size_t j, const Interval& allowed) {
+      const double spread = radius * norms[j];
+      const double centre = correlation[j];
+      if (allowed.strictly_contains(centre - spread) && allowed.strictly_contains(centre + spread)) keep[j] = 0;
+    };
+    if (!context.zero_intervals.empty()) {
+      // The host's table: no virtual call per feature, and no branch (spread >= 0, so the
+      // sphere [c - s, c + s] is inside (low, high) iff low < c - s and c + s < high; a NaN keeps).
+      const Interval* intervals = context.zero_intervals.data();
+      char* flags = keep.data();
+      for (std::size_t j = 0; j < keep.size(); ++j) {
+        const double spread = radius * norms[j];
+        const bool inside = (intervals[j].low < correlation[j] - spread) & (correlation[j] + spread < intervals[j].high);
+        flags[j] &= static_cast<char>(!inside);
+      }
+    } else {
+      for (std::size_t j = 0; j < keep.size(); ++j) {
+        if (keep[j]) test(j, penalty.zero_subdifferential(static_cast<Index>(j)));
       }
     }
     if (const BlockStructure* blocks = penalty.blocks()) screen_blocks(context, *blocks, keep);

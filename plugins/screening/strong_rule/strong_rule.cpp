@@ -23,12 +23,22 @@ class StrongRule final : public ScreeningRule {
     const double factor = (2.0 * context.lambda - context.previous_lambda) / context.lambda;
     if (factor <= 0.0) return;
     const Penalty& penalty = context.problem.penalty;
-    for (std::size_t j = 0; j < keep.size(); ++j) {
-      if (!keep[j]) continue;
-      const Index index = static_cast<Index>(j);
-      const Interval allowed = penalty.zero_subdifferential(index);
+    const double* previous = context.previous_correlation.data();
+    auto test = [&](std::size_t j, const Interval& allowed) {
       const Interval shrunk{allowed.low * factor, allowed.high * factor};
-      if (shrunk.strictly_contains(context.previous_correlation[index])) keep[j] = 0;
+      if (shrunk.strictly_contains(previous[j])) keep[j] = 0;
+    };
+    if (!context.zero_intervals.empty()) {  // the host's table: no virtual call, no branch
+      const Interval* intervals = context.zero_intervals.data();
+      char* flags = keep.data();
+      for (std::size_t j = 0; j < keep.size(); ++j) {
+        const bool inside = (intervals[j].low * factor < previous[j]) & (previous[j] < intervals[j].high * factor);
+        flags[j] &= static_cast<char>(!inside);
+      }
+    } else {
+      for (std::size_t j = 0; j < keep.size(); ++j) {
+        if (keep[j]) test(j, penalty.zero_subdifferential(static_cast<Index>(j)));
+      }
     }
     // Blocks (MATH.md 4.4): discard g when Omega_g^D(c_g) < 2 lambda_k - lambda_{k-1}.
     if (const BlockStructure* blocks = penalty.blocks()) {

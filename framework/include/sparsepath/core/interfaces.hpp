@@ -173,6 +173,9 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
   // Capability zero_subdifferential: the interval d h_j(0); x_j = 0 is optimal iff
   // x_j^T rho lies in it. Scales linearly with lambda.
   virtual Interval zero_subdifferential(Index j) const;
+  // All of them at once (out.size() == p): the host's once-per-lambda table. The default calls
+  // zero_subdifferential per feature; a penalty overrides it to skip p virtual calls.
+  virtual void zero_subdifferentials(std::span<Interval> out) const;
   // Capability dual_point: the largest t in (0, 1] with h*(t c) finite, and h*(c).
   virtual double dual_scaling(VecIn c) const;
   virtual double conjugate(VecIn c) const;
@@ -253,6 +256,9 @@ struct Problem {
   // Then the linear predictor state.z is NOT maintained: everything runs in p x p space.
   const Matrix* gram = nullptr;
   const Vector* gram_xty = nullptr;
+  // Set by the path solver: col_sq_norm(j) for every stored column, as the design computes it
+  // (optimizers read it instead of a pass over the column per solve; null when not set).
+  const Vector* column_sq_norms = nullptr;
 };
 
 struct SolverState {
@@ -319,6 +325,13 @@ struct ScreeningContext {
   VecIn previous_correlation;        // X^T rho at the previous solution
   double radius;                     // gap-safe radius in rho scale; inf when unavailable
   VecIn column_norms;                // centred when there is an intercept
+  // d h_j(0) of every feature at this lambda, when the host has the table (empty otherwise):
+  // read through zero_interval(j), which falls back to the penalty's virtual call.
+  std::span<const Interval> zero_intervals = {};
+  Interval zero_interval(Index j) const {
+    return zero_intervals.empty() ? problem.penalty.zero_subdifferential(j)
+                                  : zero_intervals[static_cast<std::size_t>(j)];
+  }
 };
 
 enum class ScreeningTiming { path_point_start, every_gap_check };

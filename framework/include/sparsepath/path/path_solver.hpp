@@ -135,10 +135,17 @@ class PathSolver {
   std::vector<Index> excluded_indices_;
   Vector column_sums_;  // with an intercept: bounds the part of a change along the ones vector
   Vector stored_norms_;  // ||x_j|| as stored (uncentred)
+  Vector stored_sq_norms_;  // design.col_sq_norm(j): Problem::column_sq_norms
   void correlate_all(const SolverState& state, Evaluation& result) const;
-  bool correlation_is_quiet(Index j, double bound) const;
+  // Whether [-bound, bound] lies strictly inside intervals_[j] (refresh_intervals() first).
+  bool correlation_is_quiet(Index j, double bound) const {
+    const Interval& allowed = intervals_[static_cast<std::size_t>(j)];
+    return allowed.strictly_contains(-bound) && allowed.strictly_contains(bound);
+  }
   // intervals_[j] = d h_j(0) at the penalty's current lambda (recomputed when lambda changed).
   void refresh_intervals() const;
+  // intervals_ for the screening rules when they hold d h_j(0) (not quiet intervals), else empty.
+  std::span<const Interval> zero_interval_table() const;
   mutable std::vector<Interval> intervals_;
   mutable double interval_lambda_ = -1.0;
   void refresh_stale(Evaluation& at) const;
