@@ -358,30 +358,59 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     exact_correlations_ += p;
     evaluation_flops_ += 2.0 * design_nonzeros_;
     if (options_.bounded_correlations) {
-      reference_rho_ = result.rho;
-      reference_correlation_ = result.correlation;
-      have_reference_ = true;
+      if (references_.size() == max_references) references_.erase(references_.begin());
+      references_.push_back({result.rho, result.correlation, result.rho.norm()});
     }
   };
-  if (!options_.bounded_correlations || !have_reference_ || reference_rho_.size() != result.rho.size()) {
+  if (!options_.bounded_correlations || references_.empty() || references_.front().rho.size() != result.rho.size()) {
     full_pass();
     return;
   }
-  // Hold gamma c_0 rather than c_0 (hierScale's gradient screening, MATH.md 5.6): along a path
-  // the residual mostly shrinks in place, and gamma = <rho_0, rho> / |rho_0|^2 leaves the
-  // shortest difference d = rho - gamma rho_0 to bound. Any gamma gives a valid bound.
-  const double reference_square = reference_rho_.squaredNorm();
-  const double gamma = reference_square > 0.0 ? reference_rho_.dot(result.rho) / reference_square : 1.0;
-  difference_ = result.rho - gamma * reference_rho_;
+  // Hold sum_k gamma_k c_k rather than c_0 (hierScale's gradient screening, MATH.md 5.6, with
+  // several references): along a path the residual moves smoothly, mostly within the span of
+  // the last few full passes' residuals, and the least-squares gamma leaves the shortest
+  // difference d = rho - sum_k gamma_k rho_k to bound. Any gamma gives a valid bound, so an
+  // ill-conditioned system only costs tightness; a gamma that would cancel large multiples of
+  // the references (rounding) falls back to the newest reference alone.
+  const std::size_t count = references_.size();
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, max_references, 1> gamma(count), right(count);
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, max_references, max_references> gram(count, count);
+  for (std::size_t k = 0; k < count; ++k) {
+    right[static_cast<Index>(k)] = references_[k].rho.dot(result.rho);
+    for (std::size_t l = 0; l <= k; ++l) {
+      gram(static_cast<Index>(k), static_cast<Index>(l)) = gram(static_cast<Index>(l), static_cast<Index>(k)) =
+          references_[k].rho.dot(references_[l].rho);
+    }
+  }
+  gamma = gram.ldlt().solve(right);
+  double weight = 0.0;  // sum_k |gamma_k| |rho_k|
+  for (std::size_t k = 0; k < count; ++k) weight += std::abs(gamma[static_cast<Index>(k)]) * references_[k].norm;
+  const double rho_norm = result.rho.norm();
+  if (!std::isfinite(weight) || weight > 10.0 * rho_norm + 1e-300) {
+    const CorrelationReference& newest = references_.back();
+    const double square = newest.norm * newest.norm;
+    gamma.setZero();
+    gamma[static_cast<Index>(count - 1)] = square > 0.0 ? newest.rho.dot(result.rho) / square : 1.0;
+    weight = std::abs(gamma[static_cast<Index>(count - 1)]) * newest.norm;
+  }
+  difference_ = result.rho;
+  held_correlation_.setZero(p);
+  for (std::size_t k = 0; k < count; ++k) {
+    const double g = gamma[static_cast<Index>(k)];
+    if (g == 0.0) continue;
+    difference_.noalias() -= g * references_[k].rho;
+    held_correlation_.noalias() += g * references_[k].correlation;
+  }
   double mean = 0.0;
   if (problem_.fit_intercept) {
     mean = difference_.mean();
     difference_.array() -= mean;
   }
-  // Rounding: each held correlation is a dot product with error below ~n eps |x_j| |rho_0|.
+  // Rounding: each held correlation is a dot product with error below ~n eps |x_j| |rho_k|, and
+  // the sums over k and the difference add ~count eps per term.
   const double epsilon = std::numeric_limits<double>::epsilon();
-  const double rounding = 4.0 * epsilon * static_cast<double>(design.rows()) *
-                          (std::abs(gamma) * reference_rho_.norm() + result.rho.norm());
+  const double rounding = 4.0 * epsilon * static_cast<double>(design.rows() + static_cast<Index>(count)) *
+                          (weight + rho_norm);
   const double distance = difference_.norm() * (1.0 + 1e-12);
   const double shift = std::abs(mean) * (1.0 + 1e-12);
   refresh_intervals();
@@ -389,13 +418,13 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   exact_scratch_.resize(static_cast<std::size_t>(p));
   result.stale.resize(static_cast<std::size_t>(p));
   result.stale_bound.resize(static_cast<std::size_t>(p));
-  std::size_t exact_count = 0, stale_count = 0;
+  std::size_t exact_count = 0, stale_count = 0, active_count = 0;
   double stale_distance = 0.0;
   const double* w = state.w.data();
   const double* norms = column_norms_.data();
   const double* stored = stored_norms_.data();
   const double* sums = problem_.fit_intercept ? column_sums_.data() : nullptr;
-  const double* held = reference_correlation_.data();
+  const double* held = held_correlation_.data();
   const Interval* intervals = intervals_.data();
   Index* exact = exact_scratch_.data();
   Index* stale = result.stale.data();
@@ -403,13 +432,14 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   for (Index j = 0; j < p; ++j) {
     if (w[j] != 0.0) {
       exact[exact_count++] = j;
+      ++active_count;
       continue;
     }
     const double norm = norms[j];
     const double along_ones = sums != nullptr ? std::abs(sums[j]) * shift : 0.0;
     // The dot products' rounding grows with the stored (uncentred) column's norm.
     const double slack = along_ones + stored[j] * rounding;
-    const double bound = std::abs(gamma * held[j]) + norm * distance + slack;
+    const double bound = std::abs(held[j]) + norm * distance + slack;
     const Interval& allowed = intervals[j];
     if (!(allowed.strictly_contains(-bound) && allowed.strictly_contains(bound))) {
       exact[exact_count++] = j;
@@ -422,15 +452,21 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   exact_scratch_.resize(exact_count);
   result.stale.resize(stale_count);
   result.stale_bound.resize(stale_count);
-  // Dot products one column at a time run at about half gemv's speed: beyond a third of the
-  // columns the full pass is cheaper (and renews the reference).
-  if (3 * static_cast<Index>(exact_scratch_.size()) > p) {
+  // Dot products one column at a time run at about half gemv's speed, so a third of the columns
+  // costs as much as a full pass. But the bounds loosen about twofold per point after a renewal,
+  // and a full pass renews the references: renewing once the columns at zero whose bounds failed
+  // exceed an eighth of p spends the fewest pass-equivalents over a path (the active columns
+  // need their dot products at any age of the references, so they do not count there). Below a
+  // few hundred such columns the failures are mostly the same near-boundary features from point
+  // to point, not the references' age: only the third applies.
+  const Index failed = static_cast<Index>(exact_count - active_count);
+  if (3 * static_cast<Index>(exact_count) > p || (failed > 256 && 8 * failed > p)) {
     result.stale.clear();
     result.stale_bound.clear();
     full_pass();
     return;
   }
-  result.correlation = gamma * reference_correlation_;
+  result.correlation = held_correlation_;
   dots_.resize(exact_scratch_.size());
   design.col_dots(result.rho, exact_scratch_, dots_.data());
   for (std::size_t k = 0; k < exact_scratch_.size(); ++k) result.correlation[exact_scratch_[k]] = dots_[k];
