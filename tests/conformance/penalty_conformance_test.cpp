@@ -303,6 +303,39 @@ BOOST_AUTO_TEST_CASE(value_is_homogeneous_in_lambda) {
   }
 }
 
+// A penalty that hands out a soft-threshold table promises that the table's prox is prox_1d,
+// bit for bit (coordinate descent inlines it), at every lambda it is set to.
+BOOST_AUTO_TEST_CASE(soft_threshold_table_is_prox_1d_bit_for_bit) {
+  Index offered = 0;
+  for (const auto& variant : variants()) {
+    BOOST_TEST_CONTEXT(variant.label()) {
+      Bound bound(variant, 41);
+      Penalty& penalty = *bound.penalty;
+      if (!penalty.soft_threshold_table().available()) continue;
+      ++offered;
+      std::mt19937 generator(5u);
+      std::normal_distribution<double> normal(0.0, 1.0);
+      for (double lambda : {base_lambda, 0.37 * base_lambda, 3.0 * base_lambda}) {
+        penalty.set_lambda(lambda);
+        const Penalty::SoftThresholdTable table = penalty.soft_threshold_table();
+        for (Index j = 0; j < features; ++j) {
+          for (double curvature : curvatures) {
+            for (int draw = 0; draw < 20; ++draw) {
+              const double v = normal(generator) * lambda * (draw % 2 == 0 ? 1.0 : 10.0);
+              const double expected = penalty.prox_1d(j, v, curvature);
+              const double inlined = table.prox(j, v, curvature);
+              BOOST_TEST((inlined == expected || (std::isnan(inlined) && std::isnan(expected))),
+                         "j " << j << " v " << v << " curvature " << curvature << ": " << inlined << " vs " << expected);
+            }
+          }
+        }
+      }
+      penalty.set_lambda(base_lambda);
+    }
+  }
+  BOOST_TEST(offered > 0);  // lasso and elastic net offer one
+}
+
 BOOST_AUTO_TEST_CASE(prox_matches_brute_force) {
   for (const auto& variant : variants()) {
     BOOST_TEST_CONTEXT(variant.label()) {

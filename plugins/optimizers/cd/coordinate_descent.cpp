@@ -183,6 +183,7 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       b += intercept_delta;
     }
   };
+  const Penalty::SoftThresholdTable threshold = penalty.soft_threshold_table();  // inlined prox when offered
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
     stats.flops += column_cost * static_cast<double>(set.size()) + 2.0 * n_flops;
@@ -191,7 +192,8 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
       if (!(curvature > 0.0)) continue;
       const double gradient = Uniform ? uniform_weight * columns.dot(j, r) : columns.dot(j, hr);
       const double old = w[j];
-      const double updated = penalty.prox_1d(j, old + gradient / curvature, curvature);
+      const double moved = old + gradient / curvature;
+      const double updated = threshold.available() ? threshold.prox(j, moved, curvature) : penalty.prox_1d(j, moved, curvature);
       if (updated != old) {
         const double delta = updated - old;
         w[j] = updated;
@@ -298,6 +300,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
   double offset = 0.0;
   double residual_sum = Uniform ? uniform_weight * r.sum() : hr.sum();  // sum_i h_i r_i (true residual)
   const double column_cost = SparseColumns{x}.cost();
+  const Penalty::SoftThresholdTable threshold = penalty.soft_threshold_table();  // inlined prox when offered
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
     stats.flops += column_cost * static_cast<double>(set.size());
@@ -312,7 +315,8 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       }
       const double gradient = dot - mean[j] * residual_sum;
       const double old = w[j];
-      const double updated = penalty.prox_1d(j, old + gradient / curvature, curvature);
+      const double moved = old + gradient / curvature;
+      const double updated = threshold.available() ? threshold.prox(j, moved, curvature) : penalty.prox_1d(j, moved, curvature);
       if (updated == old) continue;
       const double delta = updated - old;
       w[j] = updated;
@@ -650,6 +654,7 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
   // Set before each pass over the working set: nonzero only while a Newton step can follow and
   // take the skipped tails (a factor that needs only updates, rounds left).
   double negligible_change = 0.0;
+  const Penalty::SoftThresholdTable threshold = penalty.soft_threshold_table();  // inlined prox when offered
   auto sweep = [&](std::span<const Index> set) {
     double max_change = 0.0;
     stats.flops += 4.0 * static_cast<double>(set.size());
@@ -657,7 +662,8 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
       const double curvature = column_curvature_[j];
       if (!(curvature > 0.0)) continue;
       const double old = state.w[j];
-      const double updated = penalty.prox_1d(j, old + gradient_[j] / curvature, curvature);
+      const double moved = old + gradient_[j] / curvature;
+      const double updated = threshold.available() ? threshold.prox(j, moved, curvature) : penalty.prox_1d(j, moved, curvature);
       if (updated == old) continue;
       const double delta = updated - old;
       const double change = curvature * delta * delta;

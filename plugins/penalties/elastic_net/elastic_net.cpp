@@ -90,6 +90,11 @@ class ElasticNet final : public Penalty {
     // below skip it with one comparison (the sums are bit-identical to the full loops).
     conjugate_floor_ = (lambda_ * alpha_) * factors_.array();
     scaling_floor_ = lambda_ * factors_.array();
+    ridge_ = (lambda_ * (1.0 - alpha_)) * factors_.array();  // prox_1d's l2, for the soft-threshold table
+  }
+  // prox_1d below is the table's clipped soft threshold with l1 = conjugate_floor_ and l2 = ridge_.
+  SoftThresholdTable soft_threshold_table() const override {
+    return {conjugate_floor_.data(), ridge_.data(), lower_.data(), upper_.data()};
   }
   double lambda() const override { return lambda_; }
 
@@ -212,6 +217,7 @@ class ElasticNet final : public Penalty {
   double lambda_ = 0.0;
   Vector factors_, lower_, upper_;
   Vector conjugate_floor_, scaling_floor_;  // lambda alpha pf_j and lambda pf_j (set_lambda)
+  Vector ridge_;                            // lambda (1 - alpha) pf_j (set_lambda)
 };
 
 

@@ -5,6 +5,7 @@
 #include "sparsepath/core/registry.hpp"
 #include "sparsepath/plugin/abi.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sparsepath::plugins {
@@ -36,12 +37,21 @@ class GapSafe final : public ScreeningRule {
     if (!context.zero_intervals.empty()) {
       // The host's table: no virtual call per feature, and no branch (spread >= 0, so the
       // sphere [c - s, c + s] is inside (low, high) iff low < c - s and c + s < high; a NaN keeps).
+      // Blocks of 64 in which every feature is already cleared are skipped (the later calls of a
+      // point, after most features went).
       const Interval* intervals = context.zero_intervals.data();
       char* flags = keep.data();
-      for (std::size_t j = 0; j < keep.size(); ++j) {
-        const double spread = radius * norms[j];
-        const bool inside = (intervals[j].low < correlation[j] - spread) & (correlation[j] + spread < intervals[j].high);
-        flags[j] &= static_cast<char>(!inside);
+      constexpr std::size_t block = 64;
+      for (std::size_t start = 0; start < keep.size(); start += block) {
+        const std::size_t end = std::min(keep.size(), start + block);
+        char any = 0;
+        for (std::size_t j = start; j < end; ++j) any |= flags[j];
+        if (!any) continue;
+        for (std::size_t j = start; j < end; ++j) {
+          const double spread = radius * norms[j];
+          const bool inside = (intervals[j].low < correlation[j] - spread) & (correlation[j] + spread < intervals[j].high);
+          flags[j] &= static_cast<char>(!inside);
+        }
       }
     } else {
       for (std::size_t j = 0; j < keep.size(); ++j) {

@@ -5,6 +5,7 @@
 
 #include "sparsepath/core/types.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -173,6 +174,26 @@ class SPARSEPATH_INTERFACE Penalty : public Component {
   // Capability zero_subdifferential: the interval d h_j(0); x_j = 0 is optimal iff
   // x_j^T rho lies in it. Scales linearly with lambda.
   virtual Interval zero_subdifferential(Index j) const;
+  // Optional: when prox_1d is the clipped soft threshold
+  //   prox_1d(j, v, c) = min(upper_j, max(lower_j, S(c v, l1_j) / (c + l2_j))),
+  // S(t, l) = t - l above l, t + l below -l, else 0 (computed in exactly that order), the
+  // penalty may hand out its per-feature arrays at the current lambda (valid until set_lambda or
+  // bind), and coordinate descent inlines the prox instead of a virtual call per coordinate.
+  struct SoftThresholdTable {
+    const double* l1 = nullptr;
+    const double* l2 = nullptr;
+    const double* lower = nullptr;
+    const double* upper = nullptr;
+    bool available() const { return l1 != nullptr; }
+    double prox(Index j, double v, double curvature) const {
+      const double target = curvature * v;
+      double x = 0.0;
+      if (target > l1[j]) x = (target - l1[j]) / (curvature + l2[j]);
+      else if (target < -l1[j]) x = (target + l1[j]) / (curvature + l2[j]);
+      return std::min(upper[j], std::max(lower[j], x));
+    }
+  };
+  virtual SoftThresholdTable soft_threshold_table() const { return {}; }
   // All of them at once (out.size() == p): the host's once-per-lambda table. The default calls
   // zero_subdifferential per feature; a penalty overrides it to skip p virtual calls.
   virtual void zero_subdifferentials(std::span<Interval> out) const;

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <vector>
@@ -72,6 +74,28 @@ class PathSolver {
   PathResult run(const std::atomic<bool>* interrupt = nullptr,
                  const ProgressCallback& progress = nullptr);
 
+  // An allocator whose resize leaves new elements uninitialized (default-initialized): the
+  // lists below are sized to p and then filled, once per evaluation.
+  template <class T>
+  struct UninitializedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = UninitializedAllocator<U>;
+    };
+    UninitializedAllocator() = default;
+    template <class U>
+    UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* where) noexcept {
+      ::new (static_cast<void*>(where)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* where, Args&&... args) {
+      ::new (static_cast<void*>(where)) U(std::forward<Args>(args)...);
+    }
+  };
+  template <class T>
+  using FillList = std::vector<T, UninitializedAllocator<T>>;
   // The certificate of a point (exposed for tests): gap and the dual point.
   struct Evaluation {
     double primal = 0.0, dual = 0.0, gap = 0.0, loss = 0.0;
@@ -87,8 +111,8 @@ class PathSolver {
     // |true - held| <= stale_distance * column_norm_j; stale_bound[k] bounds |true| for stale[k].
     // Every such bound lies strictly inside the zero subdifferential, where the conjugate is 0 and
     // the dual scaling is not constrained, so the gap is exact (see PathSolver::correlate_all).
-    std::vector<Index> stale;
-    std::vector<double> stale_bound;
+    FillList<Index> stale;
+    FillList<double> stale_bound;
     double stale_distance = 0.0;
   };
   Evaluation evaluate(const SolverState& state) const;
@@ -167,7 +191,7 @@ class PathSolver {
   static constexpr std::size_t max_references = 2;
   mutable std::vector<CorrelationReference> references_;
   mutable Vector difference_, held_correlation_;
-  mutable std::vector<Index> exact_scratch_;
+  mutable FillList<Index> exact_scratch_;
   mutable std::vector<double> dots_;
   mutable std::vector<Index> outside_;
   // The primal objective of a state at the current lambda (O(n), or O(p |support|) in
