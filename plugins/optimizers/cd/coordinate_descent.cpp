@@ -15,10 +15,17 @@ namespace {
 // Column access specialised on storage; all three expose the same small interface.
 struct DenseColumns {
   const Matrix& x;
+  // Optional: h o x_j formed beforehand (column slot[j]) for the weights h the kernel runs with.
+  const Matrix* weighted = nullptr;
+  const Index* slot = nullptr;
   double cost() const { return 2.0 * static_cast<double>(x.rows()); }  // flops of one dot
   double dot(Index j, const Vector& v) const { return blas::dot(x.rows(), x.col(j).data(), v.data()); }
   void axpy(Index j, double a, Vector& out) const { blas::axpy(x.rows(), a, x.col(j).data(), out.data()); }
   void weighted_axpy(Index j, double a, const Vector& h, Vector& out) const {
+    if (weighted != nullptr) {
+      blas::axpy(x.rows(), a, weighted->col(slot[j]).data(), out.data());
+      return;
+    }
     out.array() += a * h.array() * x.col(j).array();
   }
   double weighted_sq_norm(Index j, const Vector& h) const {
@@ -429,9 +436,11 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
                              const Vector& column_curvature, std::vector<Index>& active,
                              const SolveControl& control, SolveStats& stats,
                              long long& passes_left, int anderson_depth,
-                             const std::function<bool()>& certified_now, SupportNewton* newton) {
+                             const std::function<bool()>& certified_now, SupportNewton* newton,
+                             const Matrix* weighted_columns = nullptr, const Index* weighted_slot = nullptr) {
   if (const Matrix* dense = design.dense_view()) {
-    return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense}, penalty, uniform_weight, h, h_sum,
+    return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense, weighted_columns, weighted_slot}, penalty,
+                                             uniform_weight, h, h_sum,
                                              r, hr, w, b, fit_intercept, working_set,
                                              column_curvature, active, control, stats, passes_left,
                                              anderson_depth, certified_now, newton);
@@ -865,15 +874,26 @@ void CoordinateDescent::irls_curvature(const Problem& problem, const Vector& z) 
 std::pair<double, double> CoordinateDescent::line_search(const Problem& problem, const Vector& z,
                                                          const Vector& dz, double shift,
                                                          const Vector& target,
-                                                         double previous_objective, SolveStats& stats) {
-  const double n = static_cast<double>(z.size()), p = static_cast<double>(target.size());
+                                                         double previous_objective, SolveStats& stats,
+                                                         const std::span<const Index>* working_set,
+                                                         double outside_penalty) {
+  const double n = static_cast<double>(z.size());
+  const double p = static_cast<double>(working_set != nullptr ? static_cast<Index>(working_set->size()) : target.size());
   double step = 1.0, objective = 0.0;
+  if (working_set != nullptr) trial_w_ = previous_w_;  // equal to target outside the working set
   for (int halving = 0; halving < 40; ++halving) {
     stats.flops += 12.0 * n + 2.0 * p;
     candidate_z_ = z + step * dz;
     if (shift != 0.0) candidate_z_.array() += step * shift;
-    trial_w_ = previous_w_ + step * (target - previous_w_);
-    objective = problem.loss.value(problem.y, problem.v, candidate_z_) + problem.penalty.value(trial_w_);
+    double penalty_value = 0.0;
+    if (working_set != nullptr) {
+      for (Index j : *working_set) trial_w_[j] = previous_w_[j] + step * (target[j] - previous_w_[j]);
+      penalty_value = outside_penalty + problem.penalty.value_on(trial_w_, *working_set);
+    } else {
+      trial_w_ = previous_w_ + step * (target - previous_w_);
+      penalty_value = problem.penalty.value(trial_w_);
+    }
+    objective = problem.loss.value(problem.y, problem.v, candidate_z_) + penalty_value;
     if (objective <= previous_objective + 1e-12 * std::abs(previous_objective)) break;
     step *= 0.5;
   }
@@ -890,6 +910,8 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
   long long passes_left = control.max_passes;
   residual_.resize(n);
   double previous_step_change = std::numeric_limits<double>::infinity();
+  // Only the working set moves: the penalty of the other coordinates is fixed for this solve.
+  const double outside_penalty = penalty.value(state.w) - penalty.value_on(state.w, working_set);
   for (long long outer = 0; outer < options_.max_newton_iterations; ++outer) {
     ++stats.outer;
     stats.flops += 30.0 * static_cast<double>(n) + 3.0 * static_cast<double>(n) * static_cast<double>(working_set.size());
@@ -900,11 +922,29 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
     residual_.array() /= curvature_.array();
     weighted_residual_ = curvature_.cwiseProduct(residual_);
     const double h_sum = curvature_.sum();
-    compute_column_curvature(design, curvature_, 0.0, false, working_set, column_curvature_);
+    // h o x_j once per step for the working set (up to 2^24 entries, 128 MB): the kernel's
+    // updates become axpys, and the curvature sum_i h_i x_ij^2 is a dot with it.
+    const Matrix* dense = n * static_cast<Index>(working_set.size()) <= (Index{1} << 24) ? design.dense_view() : nullptr;
+    if (dense != nullptr) {
+      const Index p = design.cols();
+      if (static_cast<Index>(weighted_slot_.size()) != p) weighted_slot_.assign(static_cast<std::size_t>(p), -1);
+      if (column_curvature_.size() != p) column_curvature_.setZero(p);
+      weighted_columns_.resize(n, static_cast<Index>(working_set.size()));
+      for (std::size_t k = 0; k < working_set.size(); ++k) {
+        const Index j = working_set[k];
+        weighted_columns_.col(static_cast<Index>(k)) = curvature_.cwiseProduct(dense->col(j));
+        weighted_slot_[static_cast<std::size_t>(j)] = static_cast<Index>(k);
+        column_curvature_[j] = blas::dot(n, dense->col(j).data(), weighted_columns_.col(static_cast<Index>(k)).data());
+      }
+      stats.flops += 3.0 * static_cast<double>(n) * static_cast<double>(working_set.size());
+    } else {
+      compute_column_curvature(design, curvature_, 0.0, false, working_set, column_curvature_);
+    }
     start_residual_ = residual_;
     previous_w_ = state.w;
     const double previous_b = state.b;
-    const double previous_objective = loss.value(problem.y, problem.v, state.z) + penalty.value(state.w);
+    const double previous_objective = loss.value(problem.y, problem.v, state.z) + outside_penalty +
+                                      penalty.value_on(state.w, working_set);
 
     // Inexact Newton: each quadratic subproblem is solved only as far as the previous step's size
     // warrants (the first step gets a loose tolerance); the host's certificate decides the end.
@@ -915,11 +955,13 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
                                                  weighted_residual_, state.w, state.b,
                                                  problem.fit_intercept, working_set,
                                                  column_curvature_, active_, inner, stats,
-                                                 passes_left, options_.anderson_depth, {}, newton());
+                                                 passes_left, options_.anderson_depth, {}, newton(),
+                                                 dense != nullptr ? &weighted_columns_ : nullptr,
+                                                 weighted_slot_.data());
     // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
     step_z_ = start_residual_ - residual_;
     const auto [step, objective] =
-        line_search(problem, state.z, step_z_, 0.0, state.w, previous_objective, stats);
+        line_search(problem, state.z, step_z_, 0.0, state.w, previous_objective, stats, &working_set, outside_penalty);
     if (step != 1.0) {
       state.w = trial_w_;
       state.b = previous_b + step * (state.b - previous_b);

@@ -54,12 +54,20 @@ class CoordinateDescent final : public Optimizer {
                               SolverState& state, const SolveControl& control, SolveStats& stats);
   void build_metric(const Problem& problem, const Vector& z);
   void irls_curvature(const Problem& problem, const Vector& z);  // into curvature_
+  // With a working set, target differs from previous_w_ only on it, and the penalty outside it
+  // is the constant outside_penalty: the trial points and their penalty cost O(|working set|).
   std::pair<double, double> line_search(const Problem& problem, const Vector& z, const Vector& dz,
                                         double shift, const Vector& target,
-                                        double previous_objective, SolveStats& stats);
+                                        double previous_objective, SolveStats& stats,
+                                        const std::span<const Index>* working_set = nullptr,
+                                        double outside_penalty = 0.0);
   CoordinateDescentOptions options_;
   // Scratch buffers reused across calls (no allocation in the hot loop).
   Vector residual_, weighted_residual_, curvature_, column_curvature_, start_residual_;
+  // Proximal Newton on a dense design: h o x_j for the working set's columns (column
+  // weighted_slot_[j]), formed once per Newton step; each coordinate update is then one axpy.
+  Matrix weighted_columns_;
+  std::vector<Index> weighted_slot_;
   Vector previous_w_, candidate_z_, trial_w_, step_z_;
   std::vector<Index> active_;
   // Covariance ("Gram") mode: cached columns X^T (h o x_j) for coordinates that have moved.
