@@ -304,7 +304,9 @@ BOOST_AUTO_TEST_CASE(value_is_homogeneous_in_lambda) {
 }
 
 // A penalty that hands out a soft-threshold table promises that the table's prox is prox_1d,
-// bit for bit (coordinate descent inlines it), at every lambda it is set to.
+// bit for bit (coordinate descent inlines it), at every lambda it is set to; and the table must be
+// this lambda's: on one coordinate the penalty's value is l1 |x| + l2 x^2 / 2 inside the bounds
+// (value() computes it on its own, so a table left from another lambda fails here).
 BOOST_AUTO_TEST_CASE(soft_threshold_table_is_prox_1d_bit_for_bit) {
   Index offered = 0;
   for (const auto& variant : variants()) {
@@ -319,6 +321,14 @@ BOOST_AUTO_TEST_CASE(soft_threshold_table_is_prox_1d_bit_for_bit) {
         penalty.set_lambda(lambda);
         const Penalty::SoftThresholdTable table = penalty.soft_threshold_table();
         for (Index j = 0; j < features; ++j) {
+          for (double x : {0.3, -0.7}) {
+            const double inside = std::min(table.upper[j], std::max(table.lower[j], x));
+            Vector single = Vector::Zero(features);
+            single[j] = inside;
+            const double expected = table.l1[j] * std::abs(inside) + 0.5 * table.l2[j] * inside * inside;
+            BOOST_TEST(std::abs(penalty.value(single) - expected) <= 1e-12 * (1.0 + expected),
+                       "j " << j << " x " << inside << ": value " << penalty.value(single) << ", table says " << expected);
+          }
           for (double curvature : curvatures) {
             for (int draw = 0; draw < 20; ++draw) {
               const double v = normal(generator) * lambda * (draw % 2 == 0 ? 1.0 : 10.0);

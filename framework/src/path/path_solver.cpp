@@ -338,13 +338,13 @@ std::span<const Interval> PathSolver::zero_interval_table() const {
   return intervals_;
 }
 
-// X^T rho for every feature, or only for those that need it. With rho_0 the dual point of the
-// last full pass (c_0 = X^T rho_0 exact), any scalar gamma and d = rho - gamma rho_0 = d_perp + m 1
-// (m the mean of d),
-//   |x_j^T rho - gamma c_0j| <= ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m|, so
-//   |x_j^T rho| <= |gamma c_0j| + ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m| =: bound_j,
+// X^T rho for every feature, or only for those that need it. With rho_k the dual points of the
+// last full passes (c_k = X^T rho_k exact), any gamma, the held value h_j = sum_k gamma_k c_kj and
+// d = rho - sum_k gamma_k rho_k = d_perp + m 1 (m the mean of d),
+//   |x_j^T rho - h_j| <= ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m|, so
+//   |x_j^T rho| <= |h_j| + ||x_j - mean(x_j)|| ||d_perp|| + |sum_i x_ij| |m| =: bound_j,
 // exactly (rounding is padded). A coordinate at zero whose bound lies strictly inside d h_j(0)
-// keeps the held value gamma c_0j: its true correlation is inside that interval too, where a separable
+// keeps the held value h_j: its true correlation is inside that interval too, where a separable
 // penalty's conjugate is 0 and the dual scaling is not constrained, so dual point and gap are
 // those of the exact computation. Near the end of a path, or for a tall design, most bounds
 // fail and the pass is a plain gemv; on wide designs most features sit far from the boundary.
@@ -425,7 +425,6 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   const double* stored = stored_norms_.data();
   const double* sums = problem_.fit_intercept ? column_sums_.data() : nullptr;
   const double* held = held_correlation_.data();
-  const Interval* intervals = intervals_.data();
   Index* exact = exact_scratch_.data();
   Index* stale = result.stale.data();
   double* stale_bound = result.stale_bound.data();
@@ -440,8 +439,7 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
     // The dot products' rounding grows with the stored (uncentred) column's norm.
     const double slack = along_ones + stored[j] * rounding;
     const double bound = std::abs(held[j]) + norm * distance + slack;
-    const Interval& allowed = intervals[j];
-    if (!(allowed.strictly_contains(-bound) && allowed.strictly_contains(bound))) {
+    if (!correlation_is_quiet(j, bound)) {
       exact[exact_count++] = j;
       continue;
     }
@@ -452,10 +450,11 @@ void PathSolver::correlate_all(const SolverState& state, Evaluation& result) con
   exact_scratch_.resize(exact_count);
   result.stale.resize(stale_count);
   result.stale_bound.resize(stale_count);
-  // Dot products one column at a time run at about half gemv's speed, so a third of the columns
-  // costs as much as a full pass. But the bounds loosen about twofold per point after a renewal,
-  // and a full pass renews the references: renewing once the columns at zero whose bounds failed
-  // exceed an eighth of p spends the fewest pass-equivalents over a path (the active columns
+  // Taking dot products one column at a time at half gemv's speed (the cost model), a third of
+  // the columns costs as much as a full pass. But the failed bounds grow two- to threefold per
+  // point after a renewal (traces of b, c, d2), and a full pass renews the references: renewing
+  // once the columns at zero whose bounds failed exceed an eighth of p spends the fewest
+  // pass-equivalents over those paths (math.md, bounded correlations; the active columns
   // need their dot products at any age of the references, so they do not count there). Below a
   // few hundred such columns the failures are mostly the same near-boundary features from point
   // to point, not the references' age: only the third applies.

@@ -28,9 +28,6 @@ struct DenseColumns {
     }
     out.array() += a * h.array() * x.col(j).array();
   }
-  double weighted_sq_norm(Index j, const Vector& h) const {
-    return (x.col(j).array().square() * h.array()).sum();
-  }
 };
 
 struct SparseColumns {
@@ -45,11 +42,6 @@ struct SparseColumns {
       out[it.index()] += a * h[it.index()] * it.value();
     }
   }
-  double weighted_sq_norm(Index j, const Vector& h) const {
-    double total = 0.0;
-    for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += h[it.index()] * it.value() * it.value();
-    return total;
-  }
 };
 
 struct GenericColumns {
@@ -63,7 +55,6 @@ struct GenericColumns {
     x.col_axpy(j, a, scratch);
     out.array() += h.array() * scratch.array();
   }
-  double weighted_sq_norm(Index j, const Vector& h) const { return x.col_weighted_sq_norm(j, h); }
 };
 
 // Anderson acceleration of fixed-point iterations (Walker & Ni 2011), applied to coordinate

@@ -85,16 +85,15 @@ class ElasticNet final : public Penalty {
 
   void set_lambda(double lambda) override {
     lambda_ = lambda;
-    // Per-feature thresholds of this lambda, formed exactly as the per-coordinate code forms
-    // them: inside them a coordinate's conjugate is 0 and its dual scaling 1, so the O(p) sums
-    // below skip it with one comparison (the sums are bit-identical to the full loops).
-    conjugate_floor_ = (lambda_ * alpha_) * factors_.array();
+    // Per-feature weights of this lambda: l1 and l2 of the prox, d h_j(0) and the derivatives.
+    // Inside l1_j a coordinate's conjugate is 0 and inside scaling_floor_j its dual scaling 1, so
+    // the O(p) sums below skip it with one comparison (bit-identical to the full loops).
+    l1_ = (lambda_ * alpha_) * factors_.array();
+    l2_ = (lambda_ * (1.0 - alpha_)) * factors_.array();
     scaling_floor_ = lambda_ * factors_.array();
-    ridge_ = (lambda_ * (1.0 - alpha_)) * factors_.array();  // prox_1d's l2, for the soft-threshold table
   }
-  // prox_1d below is the table's clipped soft threshold with l1 = conjugate_floor_ and l2 = ridge_.
   SoftThresholdTable soft_threshold_table() const override {
-    return {conjugate_floor_.data(), ridge_.data(), lower_.data(), upper_.data()};
+    return {l1_.data(), l2_.data(), lower_.data(), upper_.data()};
   }
   double lambda() const override { return lambda_; }
 
@@ -120,19 +119,13 @@ class ElasticNet final : public Penalty {
     return best;
   }
 
+  // The clipped soft threshold, one definition with the table cd inlines.
   double prox_1d(Index j, double v, double curvature) const override {
-    const double l1 = lambda_ * alpha_ * factors_[j];
-    const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
-    const double target = curvature * v;
-    double x = 0.0;
-    if (target > l1) x = (target - l1) / (curvature + l2);
-    else if (target < -l1) x = (target + l1) / (curvature + l2);
-    return std::min(upper_[j], std::max(lower_[j], x));
+    return soft_threshold_table().prox(j, v, curvature);
   }
 
   Interval zero_subdifferential(Index j) const override {
-    const double l1 = lambda_ * alpha_ * factors_[j];
-    return Interval{lower_[j] < 0.0 ? -l1 : -infinity, upper_[j] > 0.0 ? l1 : infinity};
+    return Interval{lower_[j] < 0.0 ? -l1_[j] : -infinity, upper_[j] > 0.0 ? l1_[j] : infinity};
   }
 
   void zero_subdifferentials(std::span<Interval> out) const override {
@@ -141,10 +134,8 @@ class ElasticNet final : public Penalty {
   bool is_unpenalized(Index j) const override { return factors_[j] <= 0.0; }
   bool derivatives(Index j, double x, double& first, double& second) const override {
     if (x == 0.0 || !(lower_[j] < x && x < upper_[j])) return false;
-    const double l1 = lambda_ * alpha_ * factors_[j];
-    const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
-    first = (x > 0.0 ? l1 : -l1) + l2 * x;
-    second = l2;
+    first = (x > 0.0 ? l1_[j] : -l1_[j]) + l2_[j] * x;
+    second = l2_[j];
     return true;
   }
   bool within_domain(Index j, double x) const override { return lower_[j] <= x && x <= upper_[j]; }
@@ -166,7 +157,7 @@ class ElasticNet final : public Penalty {
   double conjugate(VecIn c) const override {
     double total = 0.0;
     for (Index j = 0; j < c.size(); ++j) {
-      if (!(std::abs(c[j]) <= conjugate_floor_[j])) total += coordinate_conjugate(j, c[j]);
+      if (!(std::abs(c[j]) <= l1_[j])) total += coordinate_conjugate(j, c[j]);
     }
     return total;
   }
@@ -187,7 +178,7 @@ class ElasticNet final : public Penalty {
   // Largest t in (0, 1] with h_j*(t c) finite.
   double coordinate_scaling(Index j, double c) const {
     if (alpha_ < 1.0 || factors_[j] <= 0.0) return 1.0;  // ridge part: finite everywhere
-    const double l1 = lambda_ * factors_[j];
+    const double l1 = scaling_floor_[j];
     if (c > l1 && upper_[j] == infinity) return l1 / c;
     if (c < -l1 && lower_[j] == -infinity) return -l1 / c;
     return 1.0;
@@ -195,8 +186,8 @@ class ElasticNet final : public Penalty {
   // h_j*(c) = sup over the box of c x - l1 |x| - l2/2 x^2.
   double coordinate_conjugate(Index j, double c) const {
     if (factors_[j] <= 0.0) return 0.0;  // unpenalized: its gradient is checked separately (KKT)
-    const double l1 = lambda_ * alpha_ * factors_[j];
-    const double l2 = lambda_ * (1.0 - alpha_) * factors_[j];
+    const double l1 = l1_[j];
+    const double l2 = l2_[j];
     if (l2 > 0.0) {
       double x = 0.0;
       if (c > l1) x = (c - l1) / l2;
@@ -216,8 +207,7 @@ class ElasticNet final : public Penalty {
   std::string factors_file_;
   double lambda_ = 0.0;
   Vector factors_, lower_, upper_;
-  Vector conjugate_floor_, scaling_floor_;  // lambda alpha pf_j and lambda pf_j (set_lambda)
-  Vector ridge_;                            // lambda (1 - alpha) pf_j (set_lambda)
+  Vector l1_, l2_, scaling_floor_;  // lambda alpha pf_j, lambda (1 - alpha) pf_j, lambda pf_j (set_lambda)
 };
 
 

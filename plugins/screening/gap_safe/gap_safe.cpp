@@ -29,33 +29,21 @@ class GapSafe final : public ScreeningRule {
     const double radius = context.radius;
     const double* norms = context.column_norms.data();
     const double* correlation = context.correlation.data();
-    auto test = [&](std::size_t j, const Interval& allowed) {
-      const double spread = radius * norms[j];
-      const double centre = correlation[j];
-      if (allowed.strictly_contains(centre - spread) && allowed.strictly_contains(centre + spread)) keep[j] = 0;
-    };
-    if (!context.zero_intervals.empty()) {
-      // The host's table: no virtual call per feature, and no branch (spread >= 0, so the
-      // sphere [c - s, c + s] is inside (low, high) iff low < c - s and c + s < high; a NaN keeps).
-      // Blocks of 64 in which every feature is already cleared are skipped (the later calls of a
-      // point, after most features went).
-      const Interval* intervals = context.zero_intervals.data();
-      char* flags = keep.data();
-      constexpr std::size_t block = 64;
-      for (std::size_t start = 0; start < keep.size(); start += block) {
-        const std::size_t end = std::min(keep.size(), start + block);
-        char any = 0;
-        for (std::size_t j = start; j < end; ++j) any |= flags[j];
-        if (!any) continue;
-        for (std::size_t j = start; j < end; ++j) {
-          const double spread = radius * norms[j];
-          const bool inside = (intervals[j].low < correlation[j] - spread) & (correlation[j] + spread < intervals[j].high);
-          flags[j] &= static_cast<char>(!inside);
-        }
-      }
-    } else {
-      for (std::size_t j = 0; j < keep.size(); ++j) {
-        if (keep[j]) test(j, penalty.zero_subdifferential(static_cast<Index>(j)));
+    // Branch-free: spread >= 0, so the sphere [c - s, c + s] is inside (low, high) iff
+    // low < c - s and c + s < high (a NaN keeps the feature). Blocks of 64 in which every
+    // feature is already cleared are skipped (the later calls of a point).
+    const Interval* intervals = context.zero_intervals_or(intervals_).data();
+    char* flags = keep.data();
+    constexpr std::size_t block = 64;
+    for (std::size_t start = 0; start < keep.size(); start += block) {
+      const std::size_t end = std::min(keep.size(), start + block);
+      char any = 0;
+      for (std::size_t j = start; j < end; ++j) any |= flags[j];
+      if (!any) continue;
+      for (std::size_t j = start; j < end; ++j) {
+        const double spread = radius * norms[j];
+        const bool inside = (intervals[j].low < correlation[j] - spread) & (correlation[j] + spread < intervals[j].high);
+        flags[j] &= static_cast<char>(!inside);
       }
     }
     if (const BlockStructure* blocks = penalty.blocks()) screen_blocks(context, *blocks, keep);
@@ -83,6 +71,7 @@ class GapSafe final : public ScreeningRule {
       }
     }
   }
+  mutable std::vector<Interval> intervals_;  // when the host sent no table
   mutable std::vector<Index> members_;
   mutable Vector centre_;
 };

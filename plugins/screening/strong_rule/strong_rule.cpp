@@ -24,21 +24,12 @@ class StrongRule final : public ScreeningRule {
     if (factor <= 0.0) return;
     const Penalty& penalty = context.problem.penalty;
     const double* previous = context.previous_correlation.data();
-    auto test = [&](std::size_t j, const Interval& allowed) {
-      const Interval shrunk{allowed.low * factor, allowed.high * factor};
-      if (shrunk.strictly_contains(previous[j])) keep[j] = 0;
-    };
-    if (!context.zero_intervals.empty()) {  // the host's table: no virtual call, no branch
-      const Interval* intervals = context.zero_intervals.data();
-      char* flags = keep.data();
-      for (std::size_t j = 0; j < keep.size(); ++j) {
-        const bool inside = (intervals[j].low * factor < previous[j]) & (previous[j] < intervals[j].high * factor);
-        flags[j] &= static_cast<char>(!inside);
-      }
-    } else {
-      for (std::size_t j = 0; j < keep.size(); ++j) {
-        if (keep[j]) test(j, penalty.zero_subdifferential(static_cast<Index>(j)));
-      }
+    // Branch-free: c strictly inside the shrunk interval (a NaN keeps the feature).
+    const Interval* intervals = context.zero_intervals_or(intervals_).data();
+    char* flags = keep.data();
+    for (std::size_t j = 0; j < keep.size(); ++j) {
+      const bool inside = (intervals[j].low * factor < previous[j]) & (previous[j] < intervals[j].high * factor);
+      flags[j] &= static_cast<char>(!inside);
     }
     // Blocks (MATH.md 4.4): discard g when Omega_g^D(c_g) < 2 lambda_k - lambda_{k-1}.
     if (const BlockStructure* blocks = penalty.blocks()) {
@@ -58,6 +49,7 @@ class StrongRule final : public ScreeningRule {
 
  private:
   mutable Vector correlation_;
+  mutable std::vector<Interval> intervals_;  // when the host sent no table
 };
 
 void register_strong_rule(Registry& registry) {

@@ -346,12 +346,14 @@ struct ScreeningContext {
   VecIn previous_correlation;        // X^T rho at the previous solution
   double radius;                     // gap-safe radius in rho scale; inf when unavailable
   VecIn column_norms;                // centred when there is an intercept
-  // d h_j(0) of every feature at this lambda, when the host has the table (empty otherwise):
-  // read through zero_interval(j), which falls back to the penalty's virtual call.
+  // d h_j(0) of every feature at this lambda, when the host has the table (empty otherwise).
   std::span<const Interval> zero_intervals = {};
-  Interval zero_interval(Index j) const {
-    return zero_intervals.empty() ? problem.penalty.zero_subdifferential(j)
-                                  : zero_intervals[static_cast<std::size_t>(j)];
+  // That table, or scratch filled from the penalty (one zero_subdifferentials call).
+  std::span<const Interval> zero_intervals_or(std::vector<Interval>& scratch) const {
+    if (!zero_intervals.empty()) return zero_intervals;
+    scratch.resize(static_cast<std::size_t>(problem.design.cols()));
+    problem.penalty.zero_subdifferentials(scratch);
+    return scratch;
   }
 };
 
