@@ -156,6 +156,23 @@ void centred_weighted_gram_single(const Matrix& x, const Vector& weights, const 
   gram.triangularView<Eigen::StrictlyLower>() = gram.transpose();
 }
 
+double symmetric_product(const Matrix& g, const Vector& w, Vector& out) {
+  const Index p = w.size();
+  out.resize(p);
+  Index nonzeros = 0;
+  for (Index j = 0; j < p; ++j) nonzeros += w[j] != 0.0 ? 1 : 0;
+  if (4 * nonzeros >= p && p > 0) {
+    cblas_dsymv(CblasColMajor, CblasLower, static_cast<int>(p), 1.0, g.data(), static_cast<int>(g.rows()),
+                w.data(), 1, 0.0, out.data(), 1);
+    return 2.0 * static_cast<double>(p) * static_cast<double>(p);
+  }
+  out.setZero();
+  for (Index j = 0; j < p; ++j) {
+    if (w[j] != 0.0) cblas_daxpy(static_cast<int>(p), w[j], g.col(j).data(), 1, out.data(), 1);
+  }
+  return 2.0 * static_cast<double>(nonzeros) * static_cast<double>(p);
+}
+
 double dot(Index n, const double* x, const double* y) {
   if (n <= 10000) return cblas_ddot(static_cast<int>(n), x, 1, y, 1);
   return Eigen::Map<const Vector>(x, n).dot(Eigen::Map<const Vector>(y, n));

@@ -694,39 +694,39 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   standardization.scale = Vector::Ones(p);
   standardization.excluded.assign(p, 0);
   std::vector<std::string> constant_columns;
-  std::vector<double> column_largest(static_cast<std::size_t>(p), 1.0);
+  // Each column is prescaled by the power of two nearest above its largest magnitude: exact (no
+  // rounding, unlike a division by the largest magnitude), and no overflow or underflow on the way
+  // for values near 1e+-300. The moments below are those of column * unit.
+  std::vector<double> column_unit(static_cast<std::size_t>(p), 1.0);
   for (Index j = 0; j < p; ++j) {
-    // Two passes (the mean, then squared deviations) over the column divided by its largest
-    // magnitude: accurate for columns far from zero, and no overflow or underflow for values
-    // near 1e+-300. The moments below are those of column / largest.
+    // Two passes (the mean, then squared deviations): accurate for columns far from zero. A dense
+    // column stays in cache across its passes, so this reads the data from memory about once.
     double largest = 0.0;
     if (!data.is_sparse) {
       largest = data.dense.col(j).cwiseAbs().maxCoeff();
     } else {
       for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) largest = std::max(largest, std::abs(it.value()));
     }
+    int exponent = 0;
+    if (largest > 0.0 && std::isfinite(largest)) std::frexp(largest, &exponent);
+    const double unit = std::ldexp(1.0, -exponent);
     double mean = 0.0, second = 0.0, variance = 0.0;
     if (largest > 0.0) {
       if (!data.is_sparse) {
-        for (Index i = 0; i < n; ++i) {
-          const double value = data.dense(i, j) / largest;
-          mean += v[i] * value;
-          second += v[i] * value * value;
-        }
-        for (Index i = 0; i < n; ++i) {
-          const double deviation = data.dense(i, j) / largest - mean;
-          variance += v[i] * deviation * deviation;
-        }
+        const auto scaled = data.dense.col(j).array() * unit;
+        mean = (scaled * v.array()).sum();
+        second = (scaled.square() * v.array()).sum();
+        variance = ((scaled - mean).square() * v.array()).sum();
       } else {
         double stored_weight = 0.0;
         for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
-          const double value = it.value() / largest;
+          const double value = it.value() * unit;
           mean += v[it.row()] * value;
           second += v[it.row()] * value * value;
           stored_weight += v[it.row()];
         }
         for (SparseMatrix::InnerIterator it(data.sparse, j); it; ++it) {
-          const double deviation = it.value() / largest - mean;
+          const double deviation = it.value() * unit - mean;
           variance += v[it.row()] * deviation * deviation;
         }
         variance += std::max(0.0, 1.0 - stored_weight) * mean * mean;  // the implicit zeros
@@ -738,9 +738,9 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
       constant_columns.push_back(data.names[j]);
       continue;
     }
-    if (fit_intercept && !data.is_sparse) standardization.center[j] = mean * largest;
-    if (standardize) standardization.scale[j] = std::sqrt(fit_intercept ? variance : second) * largest;
-    column_largest[static_cast<std::size_t>(j)] = largest;
+    if (fit_intercept && !data.is_sparse) standardization.center[j] = mean / unit;
+    if (standardize) standardization.scale[j] = std::sqrt(fit_intercept ? variance : second) / unit;
+    column_unit[static_cast<std::size_t>(j)] = unit;
   }
   if (!constant_columns.empty()) {
     std::string list;
@@ -757,10 +757,10 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
         data.dense.col(j).setZero();
         continue;
       }
-      // In units of the column's largest magnitude, so that nothing overflows on the way.
-      const double largest = column_largest[static_cast<std::size_t>(j)];
-      const double center = standardization.center[j] / largest, scale = standardization.scale[j] / largest;
-      for (Index i = 0; i < n; ++i) data.dense(i, j) = (data.dense(i, j) / largest - center) / scale;
+      // In units of the column's power of two, so that nothing overflows on the way.
+      const double unit = column_unit[static_cast<std::size_t>(j)];
+      const double center = standardization.center[j] * unit, factor = 1.0 / (standardization.scale[j] * unit);
+      data.dense.col(j) = (data.dense.col(j).array() * unit - center) * factor;
     }
   } else {
     for (Index j = 0; j < p; ++j) {

@@ -144,15 +144,23 @@ void PathSolver::setup_gram() {
   const double expected = 0.5 * h.dot(centred.cwiseAbs2());
   const double actual = problem_.loss.value(problem_.y, problem_.v, null_state_.z);
   if (!(std::abs(expected - actual) <= 1e-12 * std::max(1.0, std::abs(actual)))) return;
-  // ...and with an intercept the columns must be h-centred so that the intercept stays exact.
-  Vector column_sums(p);
-  blas::gemv_t(*dense, h.data(), column_sums.data());
+  // ...and with an intercept the columns must be h-centred so that the intercept stays exact
+  // (with uniform h, from the column sums and norms the constructor took: no pass over X).
+  const bool uniform = (h.array() == h[0]).all();
   if (problem_.fit_intercept) {
+    Vector column_sums(p), weighted_sq_norms(p);
+    if (uniform) {
+      column_sums = h[0] * column_sums_;
+      weighted_sq_norms = h[0] * stored_sq_norms_;
+    } else {
+      blas::gemv_t(*dense, h.data(), column_sums.data());
+      for (Index j = 0; j < p; ++j) weighted_sq_norms[j] = design.col_weighted_sq_norm(j, h);
+    }
+    const double h_sum = h.sum();
     for (Index j = 0; j < p; ++j) {
-      if (std::abs(column_sums[j]) > 1e-10 * std::sqrt(h.sum() * std::max(design.col_weighted_sq_norm(j, h), 1e-300))) return;
+      if (std::abs(column_sums[j]) > 1e-10 * std::sqrt(h_sum * std::max(weighted_sq_norms[j], 1e-300))) return;
     }
   }
-  const bool uniform = (h.array() == h[0]).all();
   blas::weighted_gram(*dense, uniform ? nullptr : &h, uniform ? h[0] : 1.0, gram_);
   setup_flops_ += static_cast<double>(n) * static_cast<double>(p) * static_cast<double>(p + 4);
   const Vector weighted = h.cwiseProduct(centred);
@@ -162,18 +170,14 @@ void PathSolver::setup_gram() {
   gram_mode_ = true;
   problem_.gram = &gram_;
   problem_.gram_xty = &gram_xty_;
+  problem_.gram_product = &gram_w_;
+  problem_.gram_product_of = &gram_w_of_;
 }
 
 void PathSolver::gram_product(const Vector& w) const {
   // A point is evaluated several times (working set, full, screening): G w once per w.
   if (gram_w_of_.size() == w.size() && gram_w_of_ == w) return;
-  const Index p = w.size();
-  gram_w_.setZero(p);
-  for (Index j = 0; j < p; ++j) {
-    if (w[j] == 0.0) continue;
-    gram_w_.noalias() += w[j] * gram_.col(j);
-    evaluation_flops_ += 2.0 * static_cast<double>(p);
-  }
+  evaluation_flops_ += blas::symmetric_product(gram_, w, gram_w_);
   gram_w_of_ = w;
 }
 

@@ -606,10 +606,12 @@ Outcome CoordinateDescent::solve_gram(const Problem& problem, std::span<const In
     // gradient = X^T H (y - b) - G w, from the host's Gram matrix (columns are h-centred, so the
     // intercept is exact and never moves).
     const Matrix& gram = *problem.gram;
-    Vector product = Vector::Zero(p);
-    for (Index j = 0; j < p; ++j) {
-      if (state.w[j] != 0.0) product.noalias() += state.w[j] * gram.col(j);
-    }
+    // G w: the host's, when it formed it at this w (it evaluated the warm start), else formed here
+    // by the same function.
+    const bool shared = problem.gram_product != nullptr && problem.gram_product_of != nullptr &&
+                        problem.gram_product_of->size() == p && *problem.gram_product_of == state.w;
+    if (!shared) stats.flops += blas::symmetric_product(gram, state.w, start_product_);
+    const Vector& product = shared ? *problem.gram_product : start_product_;
     for (Index j : working_set) {
       gradient_[j] = (*problem.gram_xty)[j] - product[j];
       column_curvature_[j] = gram(j, j);
@@ -1077,12 +1079,8 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     }
     // The target with which solve_gram's gradient, target - M w', is the model's at w'; the
     // model's gradient at w (g minus the intercept's share) is kept in gradient_full_.
-    metric_target_.setZero(p);
-    for (Index j = 0; j < p; ++j) {
-      if (state.w[j] == 0.0) continue;
-      metric_target_.noalias() += state.w[j] * metric_.col(j);
-      stats.flops += 2.0 * static_cast<double>(p);
-    }
+    stats.flops += blas::symmetric_product(metric_, state.w, metric_start_product_);
+    metric_target_ = metric_start_product_;
     for (Index j : working_set) {
       if (intercept && metric_h_sum_ > 0.0) gradient_full_[j] -= metric_sums_[j] * residual_sum / metric_h_sum_;
       metric_target_[j] += gradient_full_[j];
@@ -1092,6 +1090,8 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     model.gram = &metric_;
     model.gram_xty = &metric_target_;
     metric_state_.w = state.w;
+    model.gram_product = &metric_start_product_;  // M w, for solve_gram's start at w
+    model.gram_product_of = &metric_state_.w;
     metric_state_.b = state.b;
     SolveControl inner = control;
     inner.certified = nullptr;
@@ -1123,7 +1123,7 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       metric_step_.setZero(p);
       for (Index j : moved_) metric_step_[j] = metric_state_.w[j] - state.w[j];
       blas::gemv_add(n, p, 1.0, x.data(), n, metric_step_.data(), metric_direction_.data());
-      blas::gemv_add(p, p, 1.0, metric_.data(), p, metric_step_.data(), metric_product_.data());
+      blas::symmetric_product(metric_, metric_step_, metric_product_);
     } else {
       for (Index j : moved_) {
         const double d = metric_state_.w[j] - state.w[j];

@@ -75,6 +75,8 @@ class CoordinateDescent final : public Optimizer {
   const Design* gram_design_ = nullptr;
   Vector gram_weights_;
   Vector gradient_, column_sums_, start_w_;
+  Vector start_product_;  // G w at the start of solve_gram when the host has not formed it
+  Vector metric_start_product_;  // M w at the start of a proximal Newton step
   std::vector<Index> moved_;
   SupportNewton support_newton_;
   // The metric: X^T H X with the intercept eliminated (X^T H X - a a^T / sum h, a = X^T h), at

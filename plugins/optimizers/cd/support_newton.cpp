@@ -197,8 +197,50 @@ bool SupportNewton::sync_factor(const Entry& entry, const void* source, double k
     return rebuild_factor(entry);
   }
   for (auto it = leaving.rbegin(); it != leaving.rend(); ++it) remove_from_factor(*it);
+  if (entering.size() >= 2 && append_block_to_factor(entry, entering)) return true;
   for (Index a : entering) {
     if (!append_to_factor(entry, set_[static_cast<std::size_t>(a)], second_[a])) return rebuild_factor(entry);
+  }
+  return true;
+}
+
+// Bordering by k features at once: M' = [M B; B^T D] has factor [L 0; X^T L22] with L X = B (one
+// blocked triangular solve, BLAS-3, instead of k memory-bound ones) and L22 L22^T = D - X^T X.
+// Leaves the factor untouched and returns false when a pivot fails the append test (the caller
+// then appends one at a time, which finds the dependent feature).
+bool SupportNewton::append_block_to_factor(const Entry& entry, const std::vector<Index>& entering) {
+  const Index m = static_cast<Index>(factor_set_.size());
+  const Index k = static_cast<Index>(entering.size());
+  flops_ += static_cast<double>(m) * static_cast<double>(m) * static_cast<double>(k) +
+            static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(k) +
+            static_cast<double>(k) * static_cast<double>(k) * static_cast<double>(k) / 3.0;
+  border_.resize(m, k);
+  corner_.resize(k, k);
+  Vector diagonal(k);
+  for (Index c = 0; c < k; ++c) {
+    const Index feature = set_[static_cast<std::size_t>(entering[static_cast<std::size_t>(c)])];
+    for (Index a = 0; a < m; ++a) border_(a, c) = entry(factor_set_[static_cast<std::size_t>(a)], feature);
+    for (Index r = c; r < k; ++r) corner_(r, c) = entry(set_[static_cast<std::size_t>(entering[static_cast<std::size_t>(r)])], feature);
+    corner_(c, c) += second_[entering[static_cast<std::size_t>(c)]];
+    diagonal[c] = corner_(c, c);
+  }
+  if (m > 0) {
+    factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>().solveInPlace(border_);
+    corner_.selfadjointView<Eigen::Lower>().rankUpdate(border_.transpose(), -1.0);  // D - X^T X
+  }
+  if (!blas::cholesky(corner_.data(), k, k)) return false;
+  for (Index c = 0; c < k; ++c) {
+    if (!(corner_(c, c) * corner_(c, c) > 1e-10 * diagonal[c])) return false;  // as append_to_factor
+  }
+  reserve(m + k);
+  factor_.block(m, 0, k, m) = border_.transpose();
+  factor_.block(m, m, k, k).triangularView<Eigen::Lower>() = corner_.triangularView<Eigen::Lower>();
+  for (Index c = 0; c < k; ++c) {
+    const Index a = entering[static_cast<std::size_t>(c)];
+    const Index feature = set_[static_cast<std::size_t>(a)];
+    factor_set_.push_back(feature);
+    factor_second_.push_back(second_[a]);
+    position_[static_cast<std::size_t>(feature)] = m + c;
   }
   return true;
 }
@@ -509,16 +551,22 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
   }
   const Index rows = gram.rows();
   flops_ += 2.0 * static_cast<double>(size) * static_cast<double>(dense_update ? rows : static_cast<Index>(tracked.size()));
-  product_.setZero(rows);
-  for (Index a = 0; a < size; ++a) {
-    const double delta = total_[a];
-    if (delta == 0.0) continue;
-    const Index j = set_[static_cast<std::size_t>(a)];
-    if (dense_update) {
-      blas::axpy(rows, delta, gram.col(j).data(), product_.data());
-    } else {
-      const double* column = gram.col(j).data();
-      for (Index k : tracked) product_[k] += delta * column[k];  // the support is within tracked
+  if (dense_update && 4 * size >= rows) {
+    step_full_.setZero(rows);  // one symmetric product: half the matrix read
+    for (Index a = 0; a < size; ++a) step_full_[set_[static_cast<std::size_t>(a)]] = total_[a];
+    blas::symmetric_product(gram, step_full_, product_);
+  } else {
+    product_.setZero(rows);
+    for (Index a = 0; a < size; ++a) {
+      const double delta = total_[a];
+      if (delta == 0.0) continue;
+      const Index j = set_[static_cast<std::size_t>(a)];
+      if (dense_update) {
+        blas::axpy(rows, delta, gram.col(j).data(), product_.data());
+      } else {
+        const double* column = gram.col(j).data();
+        for (Index k : tracked) product_[k] += delta * column[k];  // the support is within tracked
+      }
     }
   }
   double quadratic = 0.0;

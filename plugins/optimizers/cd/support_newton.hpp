@@ -70,6 +70,7 @@ class SupportNewton {
   bool rebuild_factor(const Entry& entry);
   void reserve(Index size);  // capacity of factor_ (its leading block is the factor)
   bool append_to_factor(const Entry& entry, Index feature, double second);
+  bool append_block_to_factor(const Entry& entry, const std::vector<Index>& entering);
   void remove_from_factor(Index position);
   // The path of cut steps from w on set_: fills values_ (the new coordinates, per set_ entry).
   // False when no step was taken.
@@ -108,7 +109,8 @@ class SupportNewton {
   Matrix cached_gram_, cached_columns_;
   Vector cached_sums_;
   // Scratch.
-  Vector work_, values_, step_, moved_, direction_, correction_, residual_, product_;
+  Vector work_, values_, step_, moved_, direction_, correction_, residual_, product_, step_full_;
+  Matrix border_, corner_;  // append_block_to_factor
   bool refresh_ = false;  // the next sync rebuilds the factor
   std::vector<Index> order_, blocked_;
 };

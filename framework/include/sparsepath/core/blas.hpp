@@ -56,6 +56,11 @@ SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, 
 SPARSEPATH_INTERFACE void centred_weighted_gram_single(const Matrix& x, const Vector& weights,
                                                        const Vector& centre, std::vector<float>& scratch,
                                                        Matrix& gram);
+// out = G w for a symmetric p x p matrix G (lower triangle read): OpenBLAS dsymv when at least a
+// quarter of w is nonzero (half the matrix read, a third of the time of summing the columns),
+// otherwise the sum of w_j G_j over the nonzero w_j. One OpenBLAS thread. Returns the flops.
+// Host and optimizers share it, so a product formed by one is the other's bit for bit.
+SPARSEPATH_INTERFACE double symmetric_product(const Matrix& g, const Vector& w, Vector& out);
 // x . y and y += a x on contiguous vectors (OpenBLAS's runtime-dispatched kernels). dot uses
 // OpenBLAS only up to 10000 entries, where it never splits the sum across threads, so results
 // do not depend on the thread count.

@@ -280,6 +280,10 @@ struct Problem {
   // Set by the path solver: col_sq_norm(j) for every stored column, as the design computes it
   // (optimizers read it instead of a pass over the column per solve; null when not set).
   const Vector* column_sq_norms = nullptr;
+  // Covariance mode: the host's latest G w (blas::symmetric_product) and the w it is of, so that an
+  // optimizer starting from that w skips forming it again (null when not set).
+  const Vector* gram_product = nullptr;
+  const Vector* gram_product_of = nullptr;
 };
 
 struct SolverState {

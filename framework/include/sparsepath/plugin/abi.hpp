@@ -11,7 +11,7 @@ class Registry;
 }
 
 // Any change to a vtable or a struct layout under sparsepath/core bumps the ABI (host requires ==).
-#define SPARSEPATH_PLUGIN_ABI 10u
+#define SPARSEPATH_PLUGIN_ABI 11u
 // Additive changes bump the API (the host accepts plugins with api <= its own).
 #define SPARSEPATH_PLUGIN_API 1u
 // The exported symbol name carries the version of the SparsepathPluginInfo layout.
