@@ -190,6 +190,12 @@ bool cholesky(double* a, Index n, Index lda) {
   return info == 0;
 }
 
+void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index ldb) {
+  if (m == 0 || k == 0) return;
+  cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(m),
+              static_cast<int>(k), 1.0, l, static_cast<int>(lda), b, static_cast<int>(ldb));
+}
+
 bool cholesky(Matrix& a) { return cholesky(a.data(), a.rows(), a.rows()); }
 
 void cholesky_solve(const Matrix& factor, Vector& b) {

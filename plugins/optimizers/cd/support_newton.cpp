@@ -225,7 +225,7 @@ bool SupportNewton::append_block_to_factor(const Entry& entry, const std::vector
     diagonal[c] = corner_(c, c);
   }
   if (m > 0) {
-    factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>().solveInPlace(border_);
+    blas::lower_solve(factor_.data(), m, factor_.rows(), border_.data(), k, m);
     corner_.selfadjointView<Eigen::Lower>().rankUpdate(border_.transpose(), -1.0);  // D - X^T X
   }
   if (!blas::cholesky(corner_.data(), k, k)) return false;
@@ -245,20 +245,23 @@ bool SupportNewton::append_block_to_factor(const Entry& entry, const std::vector
   return true;
 }
 
-bool SupportNewton::refine(Index m, const Vector& right) {
-  // step_ solves (M - diag(correction)) step = right; refine it towards M step = right. The
-  // error contracts by the spectral radius of (L L^T)^{-1} diag(correction), below 1 while the
-  // ridge terms shrink along the path (and tiny next to the eigenvalues of G on most supports).
+bool SupportNewton::refine(Index m) {
+  // step_ solves (M - diag(correction)) step = right, with the factor L L^T of M - diag(correction);
+  // the fixed point of s = L^-T L^-1 (right - diag(correction) s) solves M s = right. Each
+  // iteration costs two triangular solves (the residual right - M s is never formed: it is the
+  // update itself), and the error contracts by the spectral radius of (L L^T)^{-1}
+  // diag(correction), below 1 while the ridge terms shrink along the path (and tiny next to the
+  // eigenvalues of G on most supports).
   const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
   const auto correction = correction_.head(m);
+  initial_ = step_;  // L^-T L^-1 right
   double previous = std::numeric_limits<double>::infinity();
   for (int iteration = 1; iteration <= 20; ++iteration) {
-    flops_ += 12.0 * static_cast<double>(m) * static_cast<double>(m);
-    direction_ = factor_.topLeftCorner(m, m).transpose().triangularView<Eigen::Upper>() * step_;
-    residual_ = right - factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>() * direction_ -
-                correction.cwiseProduct(step_);
+    flops_ += 4.0 * static_cast<double>(m) * static_cast<double>(m);
+    residual_ = correction.cwiseProduct(step_);
     lower.solveInPlace(residual_);
     lower.transpose().solveInPlace(residual_);
+    residual_ = initial_ - residual_ - step_;  // the update of step_
     step_ += residual_;
     const double size = residual_.lpNorm<Eigen::Infinity>(), scale = step_.lpNorm<Eigen::Infinity>();
     if (!std::isfinite(size) || !std::isfinite(scale)) break;
@@ -303,7 +306,7 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
     const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
     lower.solveInPlace(step_);
     lower.transpose().solveInPlace(step_);
-    if (corrected && !refine(m, right)) return moved;
+    if (corrected && !refine(m)) return moved;
     if (!step_.allFinite()) return moved;
     double length = 1.0;
     for (Index a = 0; a < m; ++a) {
@@ -326,15 +329,16 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
     }
     step_ *= length;
     for (Index a : blocked_) step_[a] = -current[a];
-    // The gradient of the model moves by -M step: right -= L (L^T step).
-    direction_ = factor_.topLeftCorner(m, m).transpose().triangularView<Eigen::Upper>() * step_;
-    right.noalias() -= factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>() * direction_;
-    if (corrected) right -= correction_.head(m).cwiseProduct(step_);
     current += step_;
     for (Index a : blocked_) current[a] = 0.0;
     for (Index a = 0; a < m; ++a) values_[order_[static_cast<std::size_t>(a)]] = current[a];
     moved = true;
     if (blocked_.empty()) break;
+    // The gradient of the model moves by -M step: right -= L (L^T step) (only needed when the
+    // path goes on from the blocked point).
+    direction_ = factor_.topLeftCorner(m, m).transpose().triangularView<Eigen::Upper>() * step_;
+    right.noalias() -= factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>() * direction_;
+    if (corrected) right -= correction_.head(m).cwiseProduct(step_);
     // The blocked coordinates leave the support (and the factor), last position first.
     for (auto it = blocked_.rbegin(); it != blocked_.rend(); ++it) {
       const Index k = *it;

@@ -81,7 +81,7 @@ class SupportNewton {
                        const void* source, double key) const;
   // Iterative refinement of step_ for the ridge terms that moved (correction_); false when it
   // does not converge (the factor is then rebuilt next time).
-  bool refine(Index m, const Vector& right);
+  bool refine(Index m);
 
   std::vector<Index> set_;
   Vector first_, second_, rhs_, total_;
@@ -111,6 +111,7 @@ class SupportNewton {
   // Scratch.
   Vector work_, values_, step_, moved_, direction_, correction_, residual_, product_, step_full_;
   Matrix border_, corner_;  // append_block_to_factor
+  Vector initial_;          // refine
   bool refresh_ = false;  // the next sync rebuilds the factor
   std::vector<Index> order_, blocked_;
 };

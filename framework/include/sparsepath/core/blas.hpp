@@ -71,6 +71,9 @@ SPARSEPATH_INTERFACE void axpy(Index n, double a, const double* x, double* y);
 SPARSEPATH_INTERFACE bool cholesky(Matrix& a);
 // The same on the leading n x n block of a column-major array with leading dimension lda.
 SPARSEPATH_INTERFACE bool cholesky(double* a, Index n, Index lda);
+// B <- L^{-1} B for the lower triangle L of the leading m x m block of a column-major array
+// (leading dimension lda) and an m x k column-major B (leading dimension ldb); OpenBLAS dtrsm.
+SPARSEPATH_INTERFACE void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index ldb);
 // Solves A x = b in place from cholesky(A) (LAPACK dpotrs).
 SPARSEPATH_INTERFACE void cholesky_solve(const Matrix& factor, Vector& b);
 // Threads used by the kernels here (the experiment's `threads`): gemv_t splits columns across
