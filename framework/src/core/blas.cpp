@@ -190,6 +190,12 @@ bool cholesky(double* a, Index n, Index lda) {
   return info == 0;
 }
 
+void gemm_tn(Index m, Index n, Index k, const double* a, Index lda, const double* b, Index ldb, double* c, Index ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0,
+              a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0, c, static_cast<int>(ldc));
+}
+
 void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index ldb) {
   if (m == 0 || k == 0) return;
   cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(m),

@@ -419,7 +419,9 @@ void SupportNewton::cache_gram(const Matrix& x) {
   }
   // The new columns against every cached one: one BLAS-3 product on the contiguous copy.
   flops_ += 2.0 * static_cast<double>(x.rows()) * static_cast<double>(new_size) * static_cast<double>(added);
-  const Matrix block = cached_columns_.leftCols(new_size).transpose() * cached_columns_.middleCols(old_size, added);
+  Matrix block(new_size, added);
+  blas::gemm_tn(new_size, added, x.rows(), cached_columns_.data(), cached_columns_.rows(),
+                cached_columns_.col(old_size).data(), cached_columns_.rows(), block.data(), new_size);
   cached_gram_.block(0, old_size, new_size, added) = block;
   cached_gram_.block(old_size, 0, added, new_size) = block.transpose();
   cached_sums_.segment(old_size, added) = cached_columns_.middleCols(old_size, added).colwise().sum().transpose();
@@ -485,11 +487,14 @@ bool SupportNewton::attempt_on(const Columns& x, const Penalty& penalty, double 
   const double h = uniform_weight, h_sum = h * static_cast<double>(n);
   const bool centre = fit_intercept && h_sum > 0.0;
   auto sum_of = [&](Index j) { return h * cached_sums_[slot_[static_cast<std::size_t>(j)]]; };  // u_j
-  const Entry entry = [&](Index i, Index j) {
-    double value = h * cached_gram_(slot_[static_cast<std::size_t>(i)], slot_[static_cast<std::size_t>(j)]);
-    if (centre) value -= sum_of(i) * sum_of(j) / h_sum;
-    return value;
-  };
+  Entry entry;
+  entry.table = &cached_gram_;
+  entry.slot = &slot_;
+  entry.scale = h;
+  if (centre) {
+    entry.sums = &cached_sums_;
+    entry.h_sum = h_sum;
+  }
   if (!sync_factor(entry, &x, centre ? h : -h)) return false;
   const Index size = static_cast<Index>(set_.size());
   const double residual_sum = h * r.sum();  // h 1^T r
@@ -539,7 +544,8 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
     ~Report() { out += running - start; }
   } report{flops, flops_, flops_};
   if (!collect(penalty, w, active, false, gram.rows())) return false;
-  const Entry entry = [&](Index i, Index j) { return gram(i, j); };
+  Entry entry;
+  entry.table = &gram;
   if (!sync_factor(entry, &gram, key)) return false;
   const Index size = static_cast<Index>(set_.size());
   rhs_.resize(size);

@@ -61,7 +61,23 @@ class SupportNewton {
 
 
  private:
-  using Entry = std::function<double(Index, Index)>;  // M's entry for two features (no s)
+  // M's entry for two features (no s): scale * table(slot(i), slot(j)), less u_i u_j / sum h when
+  // centred (u_j = scale * sums(slot(j))). A plain struct, so that the loops over a factor's
+  // entries inline it.
+  struct Entry {
+    const Matrix* table = nullptr;
+    const std::vector<Index>* slot = nullptr;  // feature -> row of table; null: the feature itself
+    double scale = 1.0;
+    const Vector* sums = nullptr;  // centring (null: none)
+    double h_sum = 1.0;
+    Index row(Index feature) const { return slot ? (*slot)[static_cast<std::size_t>(feature)] : feature; }
+    double operator()(Index i, Index j) const {
+      const Index a = row(i), b = row(j);
+      double value = scale * (*table)(a, b);
+      if (sums) value -= (scale * (*sums)[a]) * (scale * (*sums)[b]) / h_sum;
+      return value;
+    }
+  };
   // Collects N with the penalty's derivatives; false when no step should be tried.
   bool collect(const Penalty& penalty, const Vector& w, std::span<const Index> active, bool ridge_needed_beyond,
                Index rows);

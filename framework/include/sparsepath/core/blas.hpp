@@ -71,6 +71,10 @@ SPARSEPATH_INTERFACE void axpy(Index n, double a, const double* x, double* y);
 SPARSEPATH_INTERFACE bool cholesky(Matrix& a);
 // The same on the leading n x n block of a column-major array with leading dimension lda.
 SPARSEPATH_INTERFACE bool cholesky(double* a, Index n, Index lda);
+// C = A^T B for column-major A (k x m, leading dimension lda), B (k x n, ldb) and C (m x n, ldc);
+// one OpenBLAS thread (dgemm).
+SPARSEPATH_INTERFACE void gemm_tn(Index m, Index n, Index k, const double* a, Index lda, const double* b, Index ldb,
+                                  double* c, Index ldc);
 // B <- L^{-1} B for the lower triangle L of the leading m x m block of a column-major array
 // (leading dimension lda) and an m x k column-major B (leading dimension ldb); OpenBLAS dtrsm.
 SPARSEPATH_INTERFACE void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index ldb);
