@@ -111,6 +111,69 @@ BOOST_AUTO_TEST_CASE(single_precision_centred_gram_is_close_and_bit_identical_ac
   BOOST_TEST((one - one.transpose()).cwiseAbs().maxCoeff() == 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_single_precision_gram_grown_by_slots_matches_the_exact_one_on_its_members) {
+  // Built over some columns, then extended twice (more than one 256-tile, a ragged last one):
+  // member entries within single-precision error of the exact centred Gram, exactly symmetric,
+  // zero outside the members, the same bits with 1 and 2 threads.
+  OneThreadAfter restore;
+  const Index n = 700, p = 700;
+  Matrix x = random_matrix(n, p, 23);
+  for (Index j = 0; j < p; ++j) x.col(j).array() += 20.0 * static_cast<double>(j % 5);
+  const Vector h = random_matrix(n, 1, 29).col(0).cwiseAbs();
+  const Vector centre = (x.transpose() * h) / h.sum();
+  std::vector<Index> first, second, third;
+  for (Index j = 0; j < p; ++j) (j % 3 == 0 ? first : j % 3 == 1 ? second : third).push_back(j);
+  third.resize(third.size() / 2);  // some columns never join
+  auto grow = [&](int threads) {
+    blas::set_threads(threads);
+    std::vector<float> scratch;
+    Matrix gram = Matrix::Zero(p, p);
+    std::vector<Index> members;
+    for (const std::vector<Index>* part : {&first, &second, &third}) {
+      const Index start = static_cast<Index>(members.size());
+      members.insert(members.end(), part->begin(), part->end());
+      blas::weighted_columns_single(x, h, centre, *part, start, scratch);
+      blas::slot_gram_single(scratch, n, members, start, gram);
+    }
+    return std::make_pair(gram, members);
+  };
+  const auto [one, members] = grow(1);
+  const auto two = grow(2).first;
+  BOOST_TEST((one == two));
+  BOOST_TEST((one - one.transpose()).cwiseAbs().maxCoeff() == 0.0);
+  const Matrix centred = x.rowwise() - centre.transpose();
+  const Matrix expected = centred.transpose() * h.asDiagonal() * centred;
+  std::vector<char> member(static_cast<std::size_t>(p), 0);
+  for (Index j : members) member[static_cast<std::size_t>(j)] = 1;
+  double worst = 0.0, outside = 0.0;
+  for (Index a = 0; a < p; ++a) {
+    for (Index b = 0; b < p; ++b) {
+      if (member[static_cast<std::size_t>(a)] && member[static_cast<std::size_t>(b)]) {
+        worst = std::max(worst, std::abs(one(a, b) - expected(a, b)));
+      } else {
+        outside = std::max(outside, std::abs(one(a, b)));
+      }
+    }
+  }
+  BOOST_TEST(worst / expected.cwiseAbs().maxCoeff() <= 1e-5);
+  BOOST_TEST(outside == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(columns_axpy_adds_the_chosen_columns) {
+  // A long run (gemv), short runs and scattered columns (the four-column kernel), unsorted.
+  const Index n = 301, p = 200;
+  const Matrix x = random_matrix(n, p, 31);
+  std::vector<Index> columns;
+  for (Index j = 10; j < 60; ++j) columns.push_back(j);  // a run of 50
+  for (Index j : {199, 3, 4, 5, 150, 151, 77, 120, 0, 90, 91, 92}) columns.push_back(j);
+  const Vector coefficients = random_matrix(static_cast<Index>(columns.size()), 1, 37).col(0);
+  Vector y = random_matrix(n, 1, 41).col(0);
+  Vector expected = y;
+  for (std::size_t k = 0; k < columns.size(); ++k) expected += coefficients[static_cast<Index>(k)] * x.col(columns[k]);
+  blas::columns_axpy(n, x.data(), n, columns, coefficients.data(), y.data());
+  BOOST_TEST((y - expected).cwiseAbs().maxCoeff() <= 1e-12 * expected.cwiseAbs().maxCoeff());
+}
+
 BOOST_AUTO_TEST_CASE(cholesky_solves_and_refuses_indefinite_matrices) {
   const Matrix a = random_matrix(40, 12, 9);
   Matrix spd = a.transpose() * a;

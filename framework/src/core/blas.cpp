@@ -112,48 +112,62 @@ void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix&
 
 void centred_weighted_gram_single(const Matrix& x, const Vector& weights, const Vector& centre,
                                   std::vector<float>& scratch, Matrix& gram) {
-  const Index n = x.rows(), p = x.cols();
-  scratch.resize(static_cast<std::size_t>(n * p));
-  const Vector root = weights.cwiseSqrt();
-  for (Index j = 0; j < p; ++j) {
-    const double* column = x.col(j).data();
-    float* out = scratch.data() + j * n;
-    const double c = centre[j];
-    for (Index i = 0; i < n; ++i) out[i] = static_cast<float>(root[i] * (column[i] - c));
+  std::vector<Index> columns(static_cast<std::size_t>(x.cols()));
+  for (Index j = 0; j < x.cols(); ++j) columns[static_cast<std::size_t>(j)] = j;
+  weighted_columns_single(x, weights, centre, columns, 0, scratch);
+  gram.resize(x.cols(), x.cols());
+  slot_gram_single(scratch, x.rows(), columns, 0, gram);
+}
+
+namespace {
+
+// Four columns per pass over y (AVX2 and FMA where the machine has them: runtime dispatch, like
+// OpenBLAS's kernels, so the last bits may differ between machines, never between thread counts).
+__attribute__((target_clones("arch=haswell", "default")))
+void scattered_columns_axpy(Index n, const double* x, Index ldx, const Index* columns, const double* coefficients,
+                            std::size_t count, double* y) {
+  std::size_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const double* a = x + columns[k] * ldx;
+    const double* b = x + columns[k + 1] * ldx;
+    const double* c = x + columns[k + 2] * ldx;
+    const double* d = x + columns[k + 3] * ldx;
+    const double ca = coefficients[k], cb = coefficients[k + 1], cc = coefficients[k + 2], cd = coefficients[k + 3];
+    for (Index i = 0; i < n; ++i) y[i] += (ca * a[i] + cb * b[i]) + (cc * c[i] + cd * d[i]);
   }
-  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic> product(p, p);
-  // OpenBLAS's threaded ssyrk does not give the single-threaded bits (unlike dsyrk), so the
-  // threads share a fixed tiling instead: the upper triangle in blocks of 256 columns, each block
-  // one single-threaded call (ssyrk on the diagonal, sgemm above it), whatever the thread count.
-  constexpr Index width = 256;
-  std::vector<std::pair<Index, Index>> tiles;
-  for (Index column = 0; column < p; column += width) {
-    for (Index row = 0; row <= column; row += width) tiles.emplace_back(row, column);
+  for (; k < count; ++k) {
+    const double* a = x + columns[k] * ldx;
+    const double ca = coefficients[k];
+    for (Index i = 0; i < n; ++i) y[i] += ca * a[i];
   }
-  const float* data = scratch.data();
-  const int rows = static_cast<int>(n), leading = static_cast<int>(p);
-  auto compute = [&](std::size_t begin, std::size_t step) {
-    for (std::size_t t = begin; t < tiles.size(); t += step) {
-      const auto [row, column] = tiles[t];
-      const int rows_of_tile = static_cast<int>(std::min(width, p - row));
-      const int columns_of_tile = static_cast<int>(std::min(width, p - column));
-      float* out = product.data() + row + column * p;
-      if (row == column) {
-        cblas_ssyrk(CblasColMajor, CblasUpper, CblasTrans, columns_of_tile, rows, 1.0f, data + column * n,
-                    rows, 0.0f, out, leading);
-      } else {
-        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, rows_of_tile, columns_of_tile, rows, 1.0f,
-                    data + row * n, rows, data + column * n, rows, 0.0f, out, leading);
-      }
+}
+
+}  // namespace
+
+void columns_axpy(Index n, const double* x, Index ldx, std::span<const Index> columns, const double* coefficients,
+                  double* y) {
+  // Runs of at least 32 consecutive columns go to OpenBLAS's gemv (faster on long runs); the
+  // others, gathered in order, to the four-column kernel.
+  constexpr std::size_t long_run = 32;
+  thread_local std::vector<Index> rest;
+  thread_local std::vector<double> rest_coefficients;
+  rest.clear();
+  rest_coefficients.clear();
+  const std::size_t count = columns.size();
+  std::size_t k = 0;
+  while (k < count) {
+    std::size_t end = k + 1;
+    while (end < count && columns[end] == columns[end - 1] + 1) ++end;
+    if (end - k >= long_run) {
+      cblas_dgemv(CblasColMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(end - k), 1.0,
+                  x + columns[k] * ldx, static_cast<int>(ldx), coefficients + k, 1, 1.0, y, 1);
+    } else {
+      rest.insert(rest.end(), columns.begin() + static_cast<std::ptrdiff_t>(k), columns.begin() + static_cast<std::ptrdiff_t>(end));
+      rest_coefficients.insert(rest_coefficients.end(), coefficients + k, coefficients + end);
     }
-  };
-  const std::size_t workers_wanted = std::min<std::size_t>(static_cast<std::size_t>(thread_count), tiles.size());
-  std::vector<std::thread> workers;
-  for (std::size_t worker = 1; worker < workers_wanted; ++worker) workers.emplace_back(compute, worker, workers_wanted);
-  compute(0, std::max<std::size_t>(1, workers_wanted));
-  for (std::thread& worker : workers) worker.join();
-  gram = product.cast<double>();
-  gram.triangularView<Eigen::StrictlyLower>() = gram.transpose();
+    k = end;
+  }
+  scattered_columns_axpy(n, x, ldx, rest.data(), rest_coefficients.data(), rest.size(), y);
 }
 
 double symmetric_product(const Matrix& g, const Vector& w, Vector& out) {
@@ -171,6 +185,63 @@ double symmetric_product(const Matrix& g, const Vector& w, Vector& out) {
     if (w[j] != 0.0) cblas_daxpy(static_cast<int>(p), w[j], g.col(j).data(), 1, out.data(), 1);
   }
   return 2.0 * static_cast<double>(nonzeros) * static_cast<double>(p);
+}
+
+void weighted_columns_single(const Matrix& x, const Vector& weights, const Vector& centre,
+                             std::span<const Index> columns, Index first, std::vector<float>& scratch) {
+  const Index n = x.rows();
+  const std::size_t needed = static_cast<std::size_t>(n * (first + static_cast<Index>(columns.size())));
+  if (scratch.size() < needed) scratch.resize(needed);
+  const Vector root = weights.cwiseSqrt();
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    const Index j = columns[k];
+    const double* column = x.col(j).data();
+    float* out = scratch.data() + (first + static_cast<Index>(k)) * n;
+    const double c = centre[j];
+    for (Index i = 0; i < n; ++i) out[i] = static_cast<float>(root[i] * (column[i] - c));
+  }
+}
+
+void slot_gram_single(const std::vector<float>& scratch, Index n, std::span<const Index> slot_features, Index first,
+                      Matrix& gram) {
+  const Index count = static_cast<Index>(slot_features.size());
+  const Index width = count - first;
+  if (width <= 0) return;
+  constexpr Index tile = 256;
+  // Tiles of the upper triangle of columns [first, count): column tiles from first, row tiles
+  // from 0 up to the column tile's end.
+  std::vector<std::pair<Index, Index>> tiles;
+  for (Index column = first; column < count; column += tile) {
+    const Index column_end = std::min(count, column + tile);
+    for (Index row = 0; row < column_end; row += tile) tiles.emplace_back(row, column);
+  }
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic> product(count, width);
+  const float* data = scratch.data();
+  auto compute = [&](std::size_t begin, std::size_t step) {
+    for (std::size_t t = begin; t < tiles.size(); t += step) {
+      const auto [row, column] = tiles[t];
+      const Index columns_of_tile = std::min(tile, count - column);
+      const Index rows_of_tile = std::min(tile, column + columns_of_tile - row);
+      cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<int>(rows_of_tile),
+                  static_cast<int>(columns_of_tile), static_cast<int>(n), 1.0f, data + row * n, static_cast<int>(n),
+                  data + column * n, static_cast<int>(n), 0.0f, product.data() + row + (column - first) * count,
+                  static_cast<int>(count));
+    }
+  };
+  const std::size_t workers_wanted = std::min<std::size_t>(static_cast<std::size_t>(thread_count), tiles.size());
+  std::vector<std::thread> workers;
+  for (std::size_t worker = 1; worker < workers_wanted; ++worker) workers.emplace_back(compute, worker, workers_wanted);
+  compute(0, std::max<std::size_t>(1, workers_wanted));
+  for (std::thread& worker : workers) worker.join();
+  for (Index b = first; b < count; ++b) {
+    const Index jb = slot_features[static_cast<std::size_t>(b)];
+    for (Index a = 0; a <= b; ++a) {
+      const Index ja = slot_features[static_cast<std::size_t>(a)];
+      const double value = static_cast<double>(product(a, b - first));
+      gram(ja, jb) = value;
+      gram(jb, ja) = value;
+    }
+  }
 }
 
 double dot(Index n, const double* x, const double* y) {

@@ -52,7 +52,11 @@ class CoordinateDescent final : public Optimizer {
   bool use_metric(const Problem& problem, std::span<const Index> working_set) const;
   Outcome solve_newton_metric(const Problem& problem, std::span<const Index> working_set,
                               SolverState& state, const SolveControl& control, SolveStats& stats);
-  void build_metric(const Problem& problem, const Vector& z);
+  // Builds the metric at z over `needed` (the working set and the nonzero coefficients; all
+  // features when they are most of them, or in double precision); extend_metric adds the needed
+  // features it lacks, at the weights of the build.
+  void build_metric(const Problem& problem, const Vector& z, std::span<const Index> needed);
+  double extend_metric(const Problem& problem, std::span<const Index> needed);
   void irls_curvature(const Problem& problem, const Vector& z);  // into curvature_
   // With a working set, target differs from previous_w_ only on it, and the penalty outside it
   // is the constant outside_penalty: the trial points and their penalty cost O(|working set|).
@@ -77,6 +81,7 @@ class CoordinateDescent final : public Optimizer {
   Vector gradient_, column_sums_, start_w_;
   Vector start_product_;  // G w at the start of solve_gram when the host has not formed it
   Vector metric_start_product_;  // M w at the start of a proximal Newton step
+  std::vector<double> moved_step_;  // the step of each moved_ coordinate
   std::vector<Index> moved_;
   SupportNewton support_newton_;
   // The metric: X^T H X with the intercept eliminated (X^T H X - a a^T / sum h, a = X^T h), at
@@ -91,6 +96,13 @@ class CoordinateDescent final : public Optimizer {
   bool metric_fresh_single_ = false, single_refused_ = false;
   std::vector<float> metric_scratch_;
   Vector metric_centre_;
+  // The features the metric covers (in scratch slot order) and feature -> slot (-1: not covered;
+  // its rows and columns of metric_ are zero); the weights it was built with.
+  std::vector<Index> metric_members_;
+  std::vector<Index> metric_slot_;
+  Vector metric_weights_;
+  std::vector<Index> metric_needed_, metric_fresh_;
+  std::vector<char> metric_mark_;
   const Design* metric_design_ = nullptr;
   // gradient_full_ over every column, as computed at the linear predictor gradient_z_ with the
   // targets gradient_y_ and weights gradient_v_ on gradient_design_: the next solve starts from

@@ -3,6 +3,8 @@
 // entry is computed by one thread, in the same order.
 #pragma once
 
+#include <span>
+
 #include "sparsepath/core/types.hpp"
 
 #include <vector>
@@ -56,11 +58,28 @@ SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, 
 SPARSEPATH_INTERFACE void centred_weighted_gram_single(const Matrix& x, const Vector& weights,
                                                        const Vector& centre, std::vector<float>& scratch,
                                                        Matrix& gram);
+// y += sum_k coefficients[k] x_{columns[k]} over chosen columns of a column-major X (n rows,
+// leading dimension ldx): runs of consecutive columns by OpenBLAS's gemv, scattered columns four
+// per pass over y; a cost proportional to the columns chosen. Single-threaded.
+SPARSEPATH_INTERFACE void columns_axpy(Index n, const double* x, Index ldx, std::span<const Index> columns,
+                                       const double* coefficients, double* y);
 // out = G w for a symmetric p x p matrix G (lower triangle read): OpenBLAS dsymv when at least a
 // quarter of w is nonzero (half the matrix read, a third of the time of summing the columns),
 // otherwise the sum of w_j G_j over the nonzero w_j. One OpenBLAS thread. Returns the flops.
 // Host and optimizers share it, so a product formed by one is the other's bit for bit.
 SPARSEPATH_INTERFACE double symmetric_product(const Matrix& g, const Vector& w, Vector& out);
+// The same in pieces, for a Gram matrix over some columns that grows as columns are added:
+// weighted_columns_single rounds sqrt(weights) o (x_j - centre_j) for each of `columns` into the
+// scratch slots first, first + 1, ... (n floats per slot; scratch grows as needed, earlier slots
+// kept). slot_gram_single then writes, in double, every product s_a . s_b of slots a <= b with
+// b >= first into gram (p x p, both triangles) at (slot_features[a], slot_features[b]), for slots
+// [0, slot_features.size()). Fixed tiles of 256 slots, each one single-threaded call, shared by
+// the experiment's threads: the result does not depend on the thread count.
+SPARSEPATH_INTERFACE void weighted_columns_single(const Matrix& x, const Vector& weights, const Vector& centre,
+                                                  std::span<const Index> columns, Index first,
+                                                  std::vector<float>& scratch);
+SPARSEPATH_INTERFACE void slot_gram_single(const std::vector<float>& scratch, Index n,
+                                           std::span<const Index> slot_features, Index first, Matrix& gram);
 // x . y and y += a x on contiguous vectors (OpenBLAS's runtime-dispatched kernels). dot uses
 // OpenBLAS only up to 10000 entries, where it never splits the sum across threads, so results
 // do not depend on the thread count.
