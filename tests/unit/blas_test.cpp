@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "sparsepath/core/blas.hpp"
+#include "sparsepath/core/memory.hpp"
 
 #include <random>
 #include <utility>
@@ -172,6 +173,34 @@ BOOST_AUTO_TEST_CASE(columns_axpy_adds_the_chosen_columns) {
   for (std::size_t k = 0; k < columns.size(); ++k) expected += coefficients[static_cast<Index>(k)] * x.col(columns[k]);
   blas::columns_axpy(n, x.data(), n, columns, coefficients.data(), y.data());
   BOOST_TEST((y - expected).cwiseAbs().maxCoeff() <= 1e-12 * expected.cwiseAbs().maxCoeff());
+}
+
+BOOST_AUTO_TEST_CASE(huge_page_storage_keeps_every_entry) {
+  // Moving a sparse matrix's arrays (above and below the 4 MiB threshold) changes no entry and
+  // no structure; resizing a dense matrix on huge pages gives the asked shape.
+  for (const Index columns : {Index{40}, Index{6000}}) {
+    std::vector<Eigen::Triplet<double>> entries;
+    std::mt19937 generator(static_cast<unsigned>(columns));
+    std::uniform_int_distribution<Index> row(0, 999);
+    for (Index j = 0; j < columns; ++j) {
+      for (int k = 0; k < 120; ++k) entries.emplace_back(row(generator), j, static_cast<double>(j + k) + 0.5);
+    }
+    SparseMatrix matrix(1000, columns);
+    matrix.setFromTriplets(entries.begin(), entries.end());
+    const SparseMatrix before = matrix;
+    move_to_huge_pages(matrix);
+    BOOST_TEST_CONTEXT("columns " << columns) {
+      BOOST_TEST(matrix.isCompressed());
+      BOOST_TEST(matrix.nonZeros() == before.nonZeros());
+      BOOST_TEST((Matrix(matrix) == Matrix(before)));
+    }
+  }
+  Matrix dense;
+  resize_on_huge_pages(dense, 1500, 700);
+  BOOST_TEST(dense.rows() == 1500);
+  BOOST_TEST(dense.cols() == 700);
+  dense.setOnes();
+  BOOST_TEST(dense.sum() == 1500.0 * 700.0);
 }
 
 BOOST_AUTO_TEST_CASE(cholesky_solves_and_refuses_indefinite_matrices) {

@@ -1,4 +1,5 @@
 #include "sparsepath/core/blas.hpp"
+#include "sparsepath/core/memory.hpp"
 
 #include <cblas.h>
 
@@ -94,7 +95,7 @@ void gemv_add(Index rows, Index cols, double alpha, const double* a, Index lda, 
 
 void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram) {
   const int n = static_cast<int>(x.rows()), p = static_cast<int>(x.cols());
-  gram.resize(p, p);
+  resize_on_huge_pages(gram, p, p);
   // OpenBLAS's threaded syrk splits the output, not the sums: bit-identical to one thread
   // (checked by a test), so it may use every thread.
   struct Threads {
@@ -191,6 +192,14 @@ void weighted_columns_single(const Matrix& x, const Vector& weights, const Vecto
                              std::span<const Index> columns, Index first, std::vector<float>& scratch) {
   const Index n = x.rows();
   const std::size_t needed = static_cast<std::size_t>(n * (first + static_cast<Index>(columns.size())));
+  if (scratch.capacity() < needed) {
+    // Room for every column at once (the metric grows to all of them), on huge pages.
+    std::vector<float> grown;
+    grown.reserve(std::max(needed, static_cast<std::size_t>(n * x.cols())));
+    advise_huge_pages(grown.data(), grown.capacity() * sizeof(float));
+    grown.assign(scratch.begin(), scratch.end());
+    scratch.swap(grown);
+  }
   if (scratch.size() < needed) scratch.resize(needed);
   const Vector root = weights.cwiseSqrt();
   for (std::size_t k = 0; k < columns.size(); ++k) {

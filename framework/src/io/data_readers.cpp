@@ -4,6 +4,8 @@
 // sparsepath::Error("FILE:LINE: <what was found>; expected <what>").
 #include "sparsepath/io/data_readers.hpp"
 
+#include "sparsepath/core/memory.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -399,6 +401,7 @@ DataSet read_csv(const std::filesystem::path& file, const std::string& target) {
   }
 
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  resize_on_huge_pages(data.dense, static_cast<Index>(rows), static_cast<Index>(features));
   data.dense = Eigen::Map<const RowMajor>(values.data(), static_cast<Index>(rows),
                                           static_cast<Index>(features));
   if (target_column != cells) {
@@ -419,7 +422,7 @@ DataSet select_rows(const DataSet& data, const std::vector<Index>& rows) {
   out.y.resize(n);
   for (Index i = 0; i < n; ++i) out.y[i] = data.y[rows[static_cast<std::size_t>(i)]];
   if (!data.is_sparse) {
-    out.dense.resize(n, data.dense.cols());
+    resize_on_huge_pages(out.dense, n, data.dense.cols());
     for (Index i = 0; i < n; ++i) out.dense.row(i) = data.dense.row(rows[static_cast<std::size_t>(i)]);
     return out;
   }

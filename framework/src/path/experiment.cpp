@@ -5,6 +5,7 @@
 #include <boost/property_tree/ptree.hpp>
 
 #include "sparsepath/core/blas.hpp"
+#include "sparsepath/core/memory.hpp"
 #include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/io/text_output.hpp"
 
@@ -443,6 +444,7 @@ ExperimentData load_experiment_data(const RunSpec& spec) {
                 " values for " + std::to_string(data.rows()) + " rows");
   }
   if (data.cols() == 0) throw Error(loaded.file.string() + ": the data has no feature columns");
+  if (data.is_sparse) move_to_huge_pages(data.sparse);  // dense data is read onto them
   loaded.weights = Vector::Ones(data.rows());
   if (data_params.has("weights")) {
     loaded.weights = read_vector_file(data_params.text("weights"), "sample weights", data.rows());

@@ -1,6 +1,7 @@
 #include "coordinate_descent.hpp"
 
 #include "sparsepath/core/blas.hpp"
+#include "sparsepath/core/memory.hpp"
 
 #include "sparsepath/plugin/abi.hpp"
 
@@ -934,7 +935,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
       const Index p = design.cols();
       if (static_cast<Index>(weighted_slot_.size()) != p) weighted_slot_.assign(static_cast<std::size_t>(p), -1);
       if (column_curvature_.size() != p) column_curvature_.setZero(p);
-      weighted_columns_.resize(n, static_cast<Index>(working_set.size()));
+      resize_on_huge_pages(weighted_columns_, n, static_cast<Index>(working_set.size()));
       for (std::size_t k = 0; k < working_set.size(); ++k) {
         const Index j = working_set[k];
         weighted_columns_.col(static_cast<Index>(k)) = curvature_.cwiseProduct(dense->col(j));
@@ -1032,8 +1033,8 @@ void CoordinateDescent::build_metric(const Problem& problem, const Vector& z, st
     // X_c^T H X_c with X_c = X - 1 a^T / sum h: the intercept eliminated before rounding.
     metric_centre_ = centre ? Vector(metric_sums_ / metric_h_sum_) : Vector(Vector::Zero(p));
     metric_weights_ = curvature_;
-    if (all) metric_.resize(p, p);
-    else metric_.setZero(p, p);
+    resize_on_huge_pages(metric_, p, p);
+    if (!all) metric_.setZero();
     blas::weighted_columns_single(x, metric_weights_, metric_centre_, metric_members_, 0, metric_scratch_);
     blas::slot_gram_single(metric_scratch_, x.rows(), metric_members_, 0, metric_);
   } else {

@@ -1,6 +1,7 @@
 #include "support_newton.hpp"
 
 #include "sparsepath/core/blas.hpp"
+#include "sparsepath/core/memory.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -89,7 +90,8 @@ bool SupportNewton::collect(const Penalty& penalty, const Vector& w, std::span<c
 void SupportNewton::reserve(Index size) {
   if (factor_.rows() >= size) return;
   const Index capacity = std::max<Index>(size, 2 * factor_.rows());
-  Matrix grown(capacity, capacity);
+  Matrix grown;
+  resize_on_huge_pages(grown, capacity, capacity);
   const Index m = static_cast<Index>(factor_set_.size());
   grown.topLeftCorner(m, m) = factor_.topLeftCorner(m, m);
   factor_.swap(grown);
