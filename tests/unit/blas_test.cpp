@@ -97,11 +97,14 @@ BOOST_AUTO_TEST_CASE(single_precision_centred_gram_is_close_and_bit_identical_ac
   const Vector h = random_matrix(n, 1, 17).col(0).cwiseAbs();
   const Vector centre = (x.transpose() * h) / h.sum();
   std::vector<float> scratch;
-  Matrix one, two;
+  std::vector<Index> columns(static_cast<std::size_t>(p));
+  for (Index j = 0; j < p; ++j) columns[static_cast<std::size_t>(j)] = j;
+  blas::weighted_columns_single(x, h, centre, columns, 0, scratch);
+  Matrix one(p, p), two(p, p);
   blas::set_threads(1);
-  blas::centred_weighted_gram_single(x, h, centre, scratch, one);
+  blas::slot_gram_single(scratch, n, columns, 0, one);
   blas::set_threads(2);
-  blas::centred_weighted_gram_single(x, h, centre, scratch, two);
+  blas::slot_gram_single(scratch, n, columns, 0, two);
   BOOST_TEST((one == two));
   const Matrix centred = x.rowwise() - centre.transpose();
   const Matrix expected = centred.transpose() * h.asDiagonal() * centred;

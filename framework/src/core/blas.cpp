@@ -111,15 +111,6 @@ void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix&
   gram.triangularView<Eigen::StrictlyLower>() = gram.transpose();
 }
 
-void centred_weighted_gram_single(const Matrix& x, const Vector& weights, const Vector& centre,
-                                  std::vector<float>& scratch, Matrix& gram) {
-  std::vector<Index> columns(static_cast<std::size_t>(x.cols()));
-  for (Index j = 0; j < x.cols(); ++j) columns[static_cast<std::size_t>(j)] = j;
-  weighted_columns_single(x, weights, centre, columns, 0, scratch);
-  gram.resize(x.cols(), x.cols());
-  slot_gram_single(scratch, x.rows(), columns, 0, gram);
-}
-
 namespace {
 
 // Four columns per pass over y (AVX2 and FMA where the machine has them: runtime dispatch, like
@@ -183,7 +174,7 @@ double symmetric_product(const Matrix& g, const Vector& w, Vector& out) {
   }
   out.setZero();
   for (Index j = 0; j < p; ++j) {
-    if (w[j] != 0.0) cblas_daxpy(static_cast<int>(p), w[j], g.col(j).data(), 1, out.data(), 1);
+    if (w[j] != 0.0) axpy(p, w[j], g.col(j).data(), out.data());
   }
   return 2.0 * static_cast<double>(nonzeros) * static_cast<double>(p);
 }

@@ -491,7 +491,7 @@ void correlate_pair(const Matrix& x, std::span<const Index> working_set, const V
 void recompute_linear_predictor(const Design& design, const Vector& w, double b, Vector& z) {
   z.setConstant(design.rows(), b);
   if (const Matrix* x = design.dense_view()) {
-    // Four columns per pass over z: the gemv's speed, over the nonzero columns only.
+    // Over the nonzero columns only (runs by gemv, scattered columns four per pass over z).
     std::vector<Index> columns;
     std::vector<double> coefficients;
     for (Index j = 0; j < w.size(); ++j) {
@@ -1168,7 +1168,6 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
     if (solved.status == Status::interrupted) return solved;
     // The step, its intercept part, and the model's predicted change.
     metric_direction_.setZero(n);
-    metric_product_.setZero(p);  // M d
     double intercept_step = residual_sum, linear = 0.0, change = 0.0;
     moved_.clear();
     for (Index j : working_set) {
@@ -1180,20 +1179,15 @@ Outcome CoordinateDescent::solve_newton_metric(const Problem& problem, std::span
       linear += gradient_full_[j] * d;
       change = std::max(change, metric_(j, j) * d * d);
     }
-    // X d over the moved columns, four per pass over X d (a gemv's speed at a cost proportional
-    // to the moved columns); M d by one symmetric product when many moved, else their columns.
+    // X d over the moved columns only (blas::columns_axpy) and M d (blas::symmetric_product).
     moved_step_.resize(moved_.size());
-    for (std::size_t k = 0; k < moved_.size(); ++k) moved_step_[k] = metric_state_.w[moved_[k]] - state.w[moved_[k]];
-    blas::columns_axpy(n, x.data(), n, moved_, moved_step_.data(), metric_direction_.data());
-    if (4 * static_cast<Index>(moved_.size()) >= p) {
-      metric_step_.setZero(p);
-      for (std::size_t k = 0; k < moved_.size(); ++k) metric_step_[moved_[k]] = moved_step_[k];
-      blas::symmetric_product(metric_, metric_step_, metric_product_);
-    } else {
-      for (std::size_t k = 0; k < moved_.size(); ++k) {
-        blas::axpy(p, moved_step_[k], metric_.col(moved_[k]).data(), metric_product_.data());
-      }
+    metric_step_.setZero(p);
+    for (std::size_t k = 0; k < moved_.size(); ++k) {
+      moved_step_[k] = metric_state_.w[moved_[k]] - state.w[moved_[k]];
+      metric_step_[moved_[k]] = moved_step_[k];
     }
+    blas::columns_axpy(n, x.data(), n, moved_, moved_step_.data(), metric_direction_.data());
+    blas::symmetric_product(metric_, metric_step_, metric_product_);
     intercept_step = intercept && metric_h_sum_ > 0.0 ? intercept_step / metric_h_sum_ : 0.0;
     // The intercept's move counts in the stopping test like a coordinate's.
     if (intercept) change = std::max(change, metric_h_sum_ * intercept_step * intercept_step);

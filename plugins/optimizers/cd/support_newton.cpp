@@ -563,8 +563,8 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
   }
   const Index rows = gram.rows();
   flops_ += 2.0 * static_cast<double>(size) * static_cast<double>(dense_update ? rows : static_cast<Index>(tracked.size()));
-  if (dense_update && 4 * size >= rows) {
-    step_full_.setZero(rows);  // one symmetric product: half the matrix read
+  if (dense_update) {
+    step_full_.setZero(rows);
     for (Index a = 0; a < size; ++a) step_full_[set_[static_cast<std::size_t>(a)]] = total_[a];
     blas::symmetric_product(gram, step_full_, product_);
   } else {
@@ -572,13 +572,8 @@ bool SupportNewton::attempt_gram(const Matrix& gram, const Penalty& penalty, Vec
     for (Index a = 0; a < size; ++a) {
       const double delta = total_[a];
       if (delta == 0.0) continue;
-      const Index j = set_[static_cast<std::size_t>(a)];
-      if (dense_update) {
-        blas::axpy(rows, delta, gram.col(j).data(), product_.data());
-      } else {
-        const double* column = gram.col(j).data();
-        for (Index k : tracked) product_[k] += delta * column[k];  // the support is within tracked
-      }
+      const double* column = gram.col(set_[static_cast<std::size_t>(a)]).data();
+      for (Index k : tracked) product_[k] += delta * column[k];  // the support is within tracked
     }
   }
   double quadratic = 0.0;

@@ -51,13 +51,6 @@ SPARSEPATH_INTERFACE int threads();
 // gram = X^T diag(weights) X (full symmetric p x p); weights may be null (all ones), scale
 // multiplies the result.
 SPARSEPATH_INTERFACE void weighted_gram(const Matrix& x, const Vector* weights, double scale, Matrix& gram);
-// gram = sum_i weights_i (x_i - centre)(x_i - centre)^T over the rows x_i of X, formed in single
-// precision (half the time of weighted_gram; entries good to ~1e-6 relative) and returned in
-// double: for approximate Hessians, whose errors only slow convergence. Centring before rounding
-// keeps large column means from cancelling. scratch holds the rounded n x p copy between calls.
-SPARSEPATH_INTERFACE void centred_weighted_gram_single(const Matrix& x, const Vector& weights,
-                                                       const Vector& centre, std::vector<float>& scratch,
-                                                       Matrix& gram);
 // y += sum_k coefficients[k] x_{columns[k]} over chosen columns of a column-major X (n rows,
 // leading dimension ldx): runs of consecutive columns by OpenBLAS's gemv, scattered columns four
 // per pass over y; a cost proportional to the columns chosen. Single-threaded.
@@ -68,8 +61,11 @@ SPARSEPATH_INTERFACE void columns_axpy(Index n, const double* x, Index ldx, std:
 // otherwise the sum of w_j G_j over the nonzero w_j. One OpenBLAS thread. Returns the flops.
 // Host and optimizers share it, so a product formed by one is the other's bit for bit.
 SPARSEPATH_INTERFACE double symmetric_product(const Matrix& g, const Vector& w, Vector& out);
-// The same in pieces, for a Gram matrix over some columns that grows as columns are added:
-// weighted_columns_single rounds sqrt(weights) o (x_j - centre_j) for each of `columns` into the
+// sum_i weights_i (x_i - centre)(x_i - centre)^T over the rows x_i of X restricted to some
+// columns, formed in single precision (half the time of weighted_gram; entries good to ~1e-6
+// relative) and returned in double: for approximate Hessians, whose errors only slow
+// convergence. Centring before rounding keeps large column means from cancelling. In two pieces,
+// so that the matrix can grow as columns are added: weighted_columns_single rounds sqrt(weights) o (x_j - centre_j) for each of `columns` into the
 // scratch slots first, first + 1, ... (n floats per slot; scratch grows as needed, earlier slots
 // kept). slot_gram_single then writes, in double, every product s_a . s_b of slots a <= b with
 // b >= first into gram (p x p, both triangles) at (slot_features[a], slot_features[b]), for slots
