@@ -935,7 +935,14 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
       const Index p = design.cols();
       if (static_cast<Index>(weighted_slot_.size()) != p) weighted_slot_.assign(static_cast<std::size_t>(p), -1);
       if (column_curvature_.size() != p) column_curvature_.setZero(p);
-      resize_on_huge_pages(weighted_columns_, n, static_cast<Index>(working_set.size()));
+      // The buffer only grows (by half again): reallocating it at every step's working-set size
+      // would hand back fresh pages to fault in each time (measured on d2: 22 000 page faults).
+      const Index needed_columns = static_cast<Index>(working_set.size());
+      if (weighted_columns_.rows() != n || weighted_columns_.cols() < needed_columns) {
+        const Index grown = std::min(weighted_columns_.rows() == n ? weighted_columns_.cols() * 3 / 2 : Index{0},
+                                     (Index{1} << 24) / n);
+        resize_on_huge_pages(weighted_columns_, n, std::max(needed_columns, grown));
+      }
       for (std::size_t k = 0; k < working_set.size(); ++k) {
         const Index j = working_set[k];
         weighted_columns_.col(static_cast<Index>(k)) = curvature_.cwiseProduct(dense->col(j));
