@@ -271,6 +271,20 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   return finish();
 }
 
+// sum_k value[k] v[row[k]], accumulated exactly as blas::sparse_column_dot does.
+inline double packed_dot(const double* value, const SparseMatrix::StorageIndex* row, Index count, const double* v) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  Index k = 0;
+  for (; k + 4 <= count; k += 4) {
+    s0 += value[k] * v[row[k]];
+    s1 += value[k + 1] * v[row[k + 1]];
+    s2 += value[k + 2] * v[row[k + 2]];
+    s3 += value[k + 3] * v[row[k + 3]];
+  }
+  for (; k < count; ++k) s0 += value[k] * v[row[k]];
+  return (s0 + s1) + (s2 + s3);
+}
+
 // Sparse columns with an intercept: coordinate j is updated jointly with the intercept (exactly
 // as if the column were centred, x_j - m_j with m_j = sum h x_j / sum h), without ever densifying
 // the column. The residual is kept as r_raw + offset * 1, so each update touches only the
@@ -284,35 +298,77 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
                                        const SolveControl& control, SolveStats& stats,
                                        long long& passes_left, int anderson_depth,
                                        const std::function<bool()>& certified_now,
-                                       SupportNewton* newton) {
+                                       SupportNewton* newton, PackedSparseColumns& packed) {
   KernelResult result;
   int since_check = 0;
-  const Index p = x.cols();
-  Vector mean = Vector::Zero(p), weighted_sum = Vector::Zero(p), centred_curvature = Vector::Zero(p);
-  for (Index j : working_set) {
-    double total = 0.0;
-    for (SparseMatrix::InnerIterator it(x, j); it; ++it) total += (Uniform ? uniform_weight : h[it.index()]) * it.value();
-    weighted_sum[j] = total;
-    mean[j] = total / h_sum;
-    centred_curvature[j] = std::max(0.0, column_curvature[j] - total * total / h_sum);
+  const Index size = static_cast<Index>(working_set.size());
+  {
+    const SparseMatrix::StorageIndex* outer = x.outerIndexPtr();
+    const SparseMatrix::StorageIndex* rows = x.innerIndexPtr();
+    const double* values = x.valuePtr();
+    packed.begin.resize(static_cast<std::size_t>(size) + 1);
+    packed.mean.resize(static_cast<std::size_t>(size));
+    packed.weighted_sum.resize(static_cast<std::size_t>(size));
+    packed.curvature.resize(static_cast<std::size_t>(size));
+    Index total_entries = 0;
+    for (Index k = 0; k < size; ++k) {
+      const Index j = working_set[static_cast<std::size_t>(k)];
+      packed.begin[static_cast<std::size_t>(k)] = total_entries;
+      total_entries += x.isCompressed() ? outer[j + 1] - outer[j] : x.innerNonZeroPtr()[j];
+    }
+    packed.begin[static_cast<std::size_t>(size)] = total_entries;
+    // The same columns as the last call's (the Newton steps of one solve): only the constants change.
+    const bool same_columns = packed.matrix == &x && packed.values == values &&
+                              std::equal(working_set.begin(), working_set.end(), packed.features.begin(), packed.features.end());
+    if (!same_columns) {
+      packed.row.resize(static_cast<std::size_t>(total_entries));
+      packed.value.resize(static_cast<std::size_t>(total_entries));
+      packed.features.assign(working_set.begin(), working_set.end());
+      packed.matrix = &x;
+      packed.values = values;
+    }
+    for (Index k = 0; k < size; ++k) {
+      const Index j = working_set[static_cast<std::size_t>(k)];
+      const Index from = outer[j], count = packed.begin[static_cast<std::size_t>(k) + 1] - packed.begin[static_cast<std::size_t>(k)];
+      if (!same_columns) {
+        std::copy(rows + from, rows + from + count, packed.row.begin() + packed.begin[static_cast<std::size_t>(k)]);
+        std::copy(values + from, values + from + count, packed.value.begin() + packed.begin[static_cast<std::size_t>(k)]);
+      }
+      double weighted = 0.0;
+      for (Index e = from; e < from + count; ++e) weighted += (Uniform ? uniform_weight : h[rows[e]]) * values[e];
+      packed.weighted_sum[static_cast<std::size_t>(k)] = weighted;
+      packed.mean[static_cast<std::size_t>(k)] = weighted / h_sum;
+      packed.curvature[static_cast<std::size_t>(k)] = std::max(0.0, column_curvature[j] - weighted * weighted / h_sum);
+    }
   }
+  const Index* begin = packed.begin.data();
+  const SparseMatrix::StorageIndex* row = packed.row.data();
+  const double* value = packed.value.data();
+  const double* mean = packed.mean.data();
+  const double* weighted_sum = packed.weighted_sum.data();
+  const double* centred_curvature = packed.curvature.data();
   double offset = 0.0;
   double residual_sum = Uniform ? uniform_weight * r.sum() : hr.sum();  // sum_i h_i r_i (true residual)
   const double column_cost = SparseColumns{x}.cost();
   const Penalty::SoftThresholdTable threshold = penalty.soft_threshold_table();  // inlined prox when offered
-  auto sweep = [&](std::span<const Index> set) {
+  // One pass over the given positions of the working set (all of them when all is set).
+  auto sweep = [&](std::span<const Index> positions, bool all) {
     double max_change = 0.0;
-    stats.flops += column_cost * static_cast<double>(set.size());
-    for (Index j : set) {
-      const double curvature = centred_curvature[j];
+    const Index count = all ? size : static_cast<Index>(positions.size());
+    stats.flops += column_cost * static_cast<double>(count);
+    for (Index c = 0; c < count; ++c) {
+      const Index k = all ? c : positions[static_cast<std::size_t>(c)];
+      const double curvature = centred_curvature[k];
       if (!(curvature > 0.0)) continue;
+      const Index from = begin[k], entries = begin[k + 1] - from;
       double dot = 0.0;
       if constexpr (Uniform) {
-        dot = uniform_weight * blas::sparse_column_dot(x, j, r.data()) + offset * weighted_sum[j];
+        dot = uniform_weight * packed_dot(value + from, row + from, entries, r.data()) + offset * weighted_sum[k];
       } else {
-        dot = blas::sparse_column_dot(x, j, hr.data()) + offset * weighted_sum[j];
+        dot = packed_dot(value + from, row + from, entries, hr.data()) + offset * weighted_sum[k];
       }
-      const double gradient = dot - mean[j] * residual_sum;
+      const double gradient = dot - mean[k] * residual_sum;
+      const Index j = working_set[static_cast<std::size_t>(k)];
       const double old = w[j];
       const double moved = old + gradient / curvature;
       const double updated = threshold.available() ? threshold.prox(j, moved, curvature) : penalty.prox_1d(j, moved, curvature);
@@ -320,11 +376,11 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       const double delta = updated - old;
       w[j] = updated;
       stats.flops += Uniform ? column_cost : 2.0 * column_cost;
-      b -= delta * mean[j];
-      offset += delta * mean[j];
-      for (SparseMatrix::InnerIterator it(x, j); it; ++it) {
-        r[it.index()] -= delta * it.value();
-        if constexpr (!Uniform) hr[it.index()] -= delta * h[it.index()] * it.value();
+      b -= delta * mean[k];
+      offset += delta * mean[k];
+      for (Index e = from; e < from + entries; ++e) {
+        r[row[e]] -= delta * value[e];
+        if constexpr (!Uniform) hr[row[e]] -= delta * h[row[e]] * value[e];
       }
       max_change = std::max(max_change, curvature * delta * delta);
     }
@@ -344,18 +400,19 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
   Vector iterate, extrapolated, trial_r;
   auto try_extrapolation = [&]() {
     if (!anderson_candidate(anderson, penalty, w, b, true, active, iterate, extrapolated)) return;
-    const Index size = static_cast<Index>(active.size());
-    stats.flops += column_cost * static_cast<double>(size) + 6.0 * static_cast<double>(r.size());
+    const Index active_size = static_cast<Index>(active.size());
+    stats.flops += column_cost * static_cast<double>(active_size) + 6.0 * static_cast<double>(r.size());
     r.array() += offset;  // make r the true residual
     offset = 0.0;
     trial_r = r;
-    for (Index a = 0; a < size; ++a) {
+    for (Index a = 0; a < active_size; ++a) {
       const Index j = active[static_cast<std::size_t>(a)];
       const double delta = extrapolated[a] - w[j];
       if (delta == 0.0) continue;
-      for (SparseMatrix::InnerIterator it(x, j); it; ++it) trial_r[it.index()] -= delta * it.value();
+      const Index k = packed.positions[static_cast<std::size_t>(a)];
+      for (Index e = begin[k]; e < begin[k + 1]; ++e) trial_r[row[e]] -= delta * value[e];
     }
-    const double intercept_delta = extrapolated[size] - b;
+    const double intercept_delta = extrapolated[active_size] - b;
     trial_r.array() -= intercept_delta;
     const double current = 0.5 * uniform_weight * r.squaredNorm() + penalty.value_on(w, active);
     const double candidate = 0.5 * uniform_weight * trial_r.squaredNorm() +
@@ -369,7 +426,7 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
   };
   bool first = true;
   while (passes_left > 0 && !result.converged && !result.interrupted) {
-    const double change = sweep(working_set);
+    const double change = sweep({}, true);
     if (first) result.first_pass_change = change;
     first = false;
     if (change < control.tolerance) {
@@ -381,13 +438,17 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       break;
     }
     active.clear();
-    for (Index j : working_set) {
-      if (w[j] != 0.0) active.push_back(j);
+    packed.positions.clear();
+    for (Index k = 0; k < size; ++k) {
+      if (w[working_set[static_cast<std::size_t>(k)]] != 0.0) {
+        active.push_back(working_set[static_cast<std::size_t>(k)]);
+        packed.positions.push_back(k);
+      }
     }
     anderson.reset();
     int inner_passes = 0;
     while (passes_left > 0) {
-      if (sweep(active) < control.tolerance) break;
+      if (sweep(packed.positions, false) < control.tolerance) break;
       ++inner_passes;
       if constexpr (Uniform) {
         if (newton != nullptr && newton->worth_trying(penalty, w, active, std::max<Index>(1, x.nonZeros() / std::max<Index>(1, x.cols())),
@@ -429,6 +490,7 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
                              const SolveControl& control, SolveStats& stats,
                              long long& passes_left, int anderson_depth,
                              const std::function<bool()>& certified_now, SupportNewton* newton,
+                             PackedSparseColumns& packed,
                              const Matrix* weighted_columns = nullptr, const Index* weighted_slot = nullptr) {
   if (const Matrix* dense = design.dense_view()) {
     return run_kernel<DenseColumns, Uniform>(DenseColumns{*dense, weighted_columns, weighted_slot}, penalty,
@@ -440,7 +502,7 @@ KernelResult dispatch_kernel(const Design& design, const Penalty& penalty, doubl
   if (const SparseMatrix* sparse = design.sparse_view(); sparse != nullptr && fit_intercept) {
     return run_sparse_centred_kernel<Uniform>(*sparse, penalty, uniform_weight, h, h_sum, r, hr, w, b,
                                               working_set, column_curvature, active, control, stats,
-                                              passes_left, anderson_depth, certified_now, newton);
+                                              passes_left, anderson_depth, certified_now, newton, packed);
   }
   if (const SparseMatrix* sparse = design.sparse_view()) {
     return run_kernel<SparseColumns, Uniform>(SparseColumns{*sparse}, penalty, uniform_weight, h,
@@ -574,6 +636,7 @@ Schema CoordinateDescent::schema() {
 Outcome CoordinateDescent::solve(const Problem& problem, std::span<const Index> working_set,
                                  SolverState& state, const SolveControl& control,
                                  SolveStats& stats) {
+  packed_.matrix = nullptr;  // packed columns are reused only within one solve (the design is fixed there)
   if (!problem.loss.is_quadratic()) {
     if (use_metric(problem, working_set)) return solve_newton_metric(problem, working_set, state, control, stats);
     return solve_newton(problem, working_set, state, control, stats);
@@ -851,12 +914,12 @@ Outcome CoordinateDescent::solve_quadratic(const Problem& problem, std::span<con
                                       residual_, weighted_residual_, state.w, state.b,
                                       problem.fit_intercept, working_set, column_curvature_,
                                       active_, control, stats, passes_left, options_.anderson_depth, certified_now,
-                                      newton())
+                                      newton(), packed_)
               : dispatch_kernel<false>(design, problem.penalty, uniform_weight, curvature_, h_sum,
                                        residual_, weighted_residual_, state.w, state.b,
                                        problem.fit_intercept, working_set, column_curvature_,
                                        active_, control, stats, passes_left, options_.anderson_depth, certified_now,
-                                      newton());
+                                      newton(), packed_);
   state.z = start_z + (start_residual_ - residual_);
   if (result.interrupted) return {Status::interrupted, "stopped by interrupt or time budget"};
   if (!result.converged) return {Status::not_converged, "coordinate descent reached max_passes"};
@@ -968,7 +1031,7 @@ Outcome CoordinateDescent::solve_newton(const Problem& problem, std::span<const 
                                                  weighted_residual_, state.w, state.b,
                                                  problem.fit_intercept, working_set,
                                                  column_curvature_, active_, inner, stats,
-                                                 passes_left, options_.anderson_depth, {}, newton(),
+                                                 passes_left, options_.anderson_depth, {}, newton(), packed_,
                                                  dense != nullptr ? &weighted_columns_ : nullptr,
                                                  weighted_slot_.data());
     // Newton step dz = X dw + db = start_residual - residual; backtrack on the true objective.
@@ -1242,3 +1305,4 @@ void register_cd(Registry& registry) {
 }  // namespace sparsepath::plugins
 
 SPARSEPATH_PLUGIN("sparsepath-optimizer-cd", sparsepath::plugins::register_cd)
+

@@ -17,6 +17,22 @@ namespace sparsepath::plugins {
 
 enum class GramMode { automatic, always, never };
 
+// The working set's columns of a sparse design copied next to each other (in working-set order)
+// with their per-column constants: a pass then streams through one array instead of visiting
+// columns scattered over the whole matrix (on the benchmark case c, 5 000-10 000 working columns
+// of ~20 entries out of 50 000). Reused across calls: it only grows.
+struct PackedSparseColumns {
+  std::vector<Index> begin;              // position k: entries begin[k] .. begin[k + 1]
+  std::vector<SparseMatrix::StorageIndex> row;
+  std::vector<double> value;
+  std::vector<double> mean, weighted_sum, curvature;  // per position
+  std::vector<Index> positions;          // scratch: the active positions
+  // What the copied entries are (within one solve): the features in order, from this matrix.
+  std::vector<Index> features;
+  const SparseMatrix* matrix = nullptr;
+  const double* values = nullptr;
+};
+
 struct CoordinateDescentOptions {
   long long max_newton_iterations = 200;
   GramMode gram = GramMode::automatic;
@@ -84,6 +100,7 @@ class CoordinateDescent final : public Optimizer {
   std::vector<double> moved_step_;  // the step of each moved_ coordinate
   std::vector<Index> moved_;
   SupportNewton support_newton_;
+  PackedSparseColumns packed_;  // sparse designs with an intercept
   // The metric: X^T H X with the intercept eliminated (X^T H X - a a^T / sum h, a = X^T h), at
   // the weights H of the point it was built at; its generation keys the Newton factor cache.
   Matrix metric_;
