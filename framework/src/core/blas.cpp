@@ -273,6 +273,16 @@ void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index 
               static_cast<int>(k), 1.0, l, static_cast<int>(lda), b, static_cast<int>(ldb));
 }
 
+void lower_solve_vector(const double* l, Index m, Index lda, double* x) {
+  if (m == 0) return;
+  cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(m), l, static_cast<int>(lda), x, 1);
+}
+
+void lower_transpose_solve_vector(const double* l, Index m, Index lda, double* x) {
+  if (m == 0) return;
+  cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, static_cast<int>(m), l, static_cast<int>(lda), x, 1);
+}
+
 bool cholesky(Matrix& a) { return cholesky(a.data(), a.rows(), a.rows()); }
 
 void cholesky_solve(const Matrix& factor, Vector& b) {

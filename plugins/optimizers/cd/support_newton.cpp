@@ -254,15 +254,14 @@ bool SupportNewton::refine(Index m) {
   // update itself), and the error contracts by the spectral radius of (L L^T)^{-1}
   // diag(correction), below 1 while the ridge terms shrink along the path (and tiny next to the
   // eigenvalues of G on most supports).
-  const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
   const auto correction = correction_.head(m);
   initial_ = step_;  // L^-T L^-1 right
   double previous = std::numeric_limits<double>::infinity();
   for (int iteration = 1; iteration <= 20; ++iteration) {
     flops_ += 4.0 * static_cast<double>(m) * static_cast<double>(m);
     residual_ = correction.cwiseProduct(step_);
-    lower.solveInPlace(residual_);
-    lower.transpose().solveInPlace(residual_);
+    blas::lower_solve_vector(factor_.data(), m, factor_.rows(), residual_.data());
+    blas::lower_transpose_solve_vector(factor_.data(), m, factor_.rows(), residual_.data());
     residual_ = initial_ - residual_ - step_;  // the update of step_
     step_ += residual_;
     const double size = residual_.lpNorm<Eigen::Infinity>(), scale = step_.lpNorm<Eigen::Infinity>();
@@ -305,9 +304,8 @@ bool SupportNewton::solve_path(const Penalty& penalty, const Vector& w) {
   for (Index iteration = 0; iteration < 2 * static_cast<Index>(set_.size()) + 10 && m > 0; ++iteration) {
     step_ = right;
     flops_ += 8.0 * static_cast<double>(m) * static_cast<double>(m);
-    const auto lower = factor_.topLeftCorner(m, m).triangularView<Eigen::Lower>();
-    lower.solveInPlace(step_);
-    lower.transpose().solveInPlace(step_);
+    blas::lower_solve_vector(factor_.data(), m, factor_.rows(), step_.data());
+    blas::lower_transpose_solve_vector(factor_.data(), m, factor_.rows(), step_.data());
     if (corrected && !refine(m)) return moved;
     if (!step_.allFinite()) return moved;
     double length = 1.0;

@@ -93,6 +93,11 @@ SPARSEPATH_INTERFACE void gemm_tn(Index m, Index n, Index k, const double* a, In
 // B <- L^{-1} B for the lower triangle L of the leading m x m block of a column-major array
 // (leading dimension lda) and an m x k column-major B (leading dimension ldb); OpenBLAS dtrsm.
 SPARSEPATH_INTERFACE void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index ldb);
+// x <- L^-1 x, then (with both) x <- L^-T x: L the lower triangle of the m x m matrix at l
+// (leading dimension lda), x a vector of m entries (dtrsv; faster than Eigen's triangular solve at
+// the sizes of the support Newton factor, hundreds to thousands).
+SPARSEPATH_INTERFACE void lower_solve_vector(const double* l, Index m, Index lda, double* x);
+SPARSEPATH_INTERFACE void lower_transpose_solve_vector(const double* l, Index m, Index lda, double* x);
 // Solves A x = b in place from cholesky(A) (LAPACK dpotrs).
 SPARSEPATH_INTERFACE void cholesky_solve(const Matrix& factor, Vector& b);
 // Threads used by the kernels here (the experiment's `threads`): gemv_t splits columns across
