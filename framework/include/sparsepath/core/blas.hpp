@@ -41,9 +41,9 @@ SPARSEPATH_INTERFACE void gemv_add(Index rows, Index cols, double alpha, const d
 // out = A^T v for a column-major block A (rows x cols, leading dimension lda); one OpenBLAS thread.
 SPARSEPATH_INTERFACE void gemv_t(Index rows, Index cols, const double* a, Index lda, const double* v, double* out);
 // out1 = A^T v1 and out2 = A^T v2 for a column-major block A (rows x cols, leading dimension
-// lda) in one pass over A: blocks of 4 columns, each read for v1 and again, from cache, for v2
-// (about 1.3 passes' time instead of 2). Split across the experiment's threads at multiples of 4
-// columns, so the result does not depend on the thread count.
+// lda) in one pass over A: each column read once for both (AVX2/FMA kernel; without them, blocks
+// of 4 columns read for v1 and again, from cache, for v2). Split across the experiment's threads
+// at multiples of 4 columns, so the result does not depend on the thread count.
 SPARSEPATH_INTERFACE void gemv_t2(Index rows, Index cols, const double* a, Index lda, const double* v1,
                                   const double* v2, double* out1, double* out2);
 // The thread count set by set_threads (for kernels that split their own work).
