@@ -351,43 +351,6 @@ BOOST_AUTO_TEST_CASE(xml_experiment_equals_the_ini_one) {
               read_ini(folder.path / "from_ini" / "resolved.ini")));
 }
 
-// The driver restarts itself once with glibc's malloc huge-page tunable (core/memory.hpp) unless
-// SPARSEPATH_HUGE_PAGES=0: the manifest says which, the results are the same either way, and the
-// restart does not leak its marker or repeat (a second tunable would show in the manifest).
-BOOST_AUTO_TEST_CASE(huge_page_restart_is_recorded_and_changes_no_result) {
-  TemporaryFolder folder;
-  REQUIRE_OK(fit(quickstart(), folder.path / "default", "--quiet"));
-  REQUIRE_OK(run_command("SPARSEPATH_HUGE_PAGES=0 " + driver() + " fit " + quoted(quickstart()) + " --out " +
-                         quoted(folder.path / "off") + " --quiet"));
-  auto untimed = [&](const std::string& name) {  // path.csv without its fit_seconds line
-    std::string kept;
-    for (const std::string& line : lines_of(slurp(folder.path / name / "path.csv"))) {
-      if (line.rfind("# fit_seconds=", 0) != 0) kept += line + "\n";
-    }
-    return kept;
-  };
-  BOOST_TEST(untimed("default") == untimed("off"));
-  auto state_of = [&](const std::string& name) {
-    const std::string manifest = slurp(folder.path / name / "manifest.json");
-    const std::string key = "\"malloc_huge_pages\": \"";
-    const auto at = manifest.find(key);
-    BOOST_REQUIRE(at != std::string::npos);
-    return manifest.substr(at + key.size(), manifest.find('"', at + key.size()) - at - key.size());
-  };
-  const std::string on = state_of("default"), off = state_of("off");
-  std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::string mode;
-  std::getline(mode_file, mode);
-  if (mode.find("[madvise]") != std::string::npos) {
-    BOOST_TEST(off == "off (SPARSEPATH_HUGE_PAGES=0)");
-    if (on.find("has no malloc.hugetlb") == std::string::npos) {
-      BOOST_TEST(on == "glibc.malloc.hugetlb (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)");
-    }
-  } else {
-    BOOST_TEST(on == off);
-  }
-}
-
 BOOST_AUTO_TEST_CASE(existing_output_folder_is_refused_unless_overwrite) {
   TemporaryFolder folder;
   const fs::path out = folder.path / "x";

@@ -1,7 +1,6 @@
 // sparsepath: the command-line driver. It links only the core library; every component comes
 // from a plugin library found at run time.
 #include "sparsepath/config/run_spec.hpp"
-#include "sparsepath/core/memory.hpp"
 #include "sparsepath/io/data_readers.hpp"
 #include "sparsepath/io/text_output.hpp"
 #include "sparsepath/path/cross_validation.hpp"
@@ -603,9 +602,6 @@ int command_reference(PluginManager& plugins, const std::vector<std::string>& ar
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before anything is allocated that matters: may re-execute this program once with glibc's
-  // huge-page tunable (core/memory.hpp; opt out with SPARSEPATH_HUGE_PAGES=0).
-  restart_with_malloc_huge_pages(argv);
   std::vector<std::string> arguments(argv + 1, argv + argc);
   if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" || arguments[0] == "help") {
     std::cout << usage_text;

@@ -928,7 +928,6 @@ FitOutcome run_fit(const RunSpec& spec, PluginManager& plugins, const FitOptions
   manifest << "  \"machine\": " << json_escape(machine_description()) << ",\n";
   manifest << "  \"seed\": " << experiment.integer("seed") << ",\n";
   manifest << "  \"threads\": " << experiment.integer("threads") << ",\n";
-  manifest << "  \"malloc_huge_pages\": " << json_escape(malloc_huge_pages_state()) << ",\n";
   manifest << "  \"host_build_id\": " << json_escape(host_build_id()) << ",\n";
   manifest << "  \"data_files\": [";
   std::vector<std::pair<std::string, std::string>> files = {{"data.file", data_file.string()}};

@@ -4,7 +4,6 @@
 #include "sparsepath/core/types.hpp"
 
 #include <cstddef>
-#include <string>
 
 namespace sparsepath {
 
@@ -25,20 +24,5 @@ void resize_on_huge_pages(DenseMatrix& matrix, Index rows, Index cols) {
 // Moves a compressed sparse matrix's arrays into freshly allocated, advised storage (a copy of
 // its values and indices; nothing is recomputed).
 SPARSEPATH_INTERFACE void move_to_huge_pages(SparseMatrix& matrix);
-
-// Huge pages for every allocation of the process, the many mid-sized vectors (p or n entries)
-// included, which advise_huge_pages cannot reach: glibc (2.35 on) backs malloc's memory with
-// transparent huge pages when started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, and tunables
-// are read only at process start. So, called first thing in main, this re-executes the program
-// (/proc/self/exe, same arguments) with that tunable added, when all of these hold: the kernel's
-// THP mode is "madvise" (with "always" there is nothing to gain, with "never" nothing to get),
-// glibc is 2.35 or later, the tunable is not set already, SPARSEPATH_HUGE_PAGES is not "0", and
-// the process does not run under valgrind. Returns (and changes nothing) otherwise or if the exec
-// fails. Measured (1 thread, medians of 5-9): fit times 3-10% lower on the benchmark cases.
-SPARSEPATH_INTERFACE void restart_with_malloc_huge_pages(char** argv);
-
-// How this process's malloc memory is paged, for the manifest: "glibc.malloc.hugetlb=1",
-// "off (SPARSEPATH_HUGE_PAGES=0)", "kernel THP mode always", ...
-SPARSEPATH_INTERFACE std::string malloc_huge_pages_state();
 
 }  // namespace sparsepath
