@@ -163,6 +163,24 @@ BOOST_AUTO_TEST_CASE(a_single_precision_gram_grown_by_slots_matches_the_exact_on
   BOOST_TEST(outside == 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(triangular_vector_solves_invert_the_leading_block) {
+  // The leading m x m block of a larger array (leading dimension lda > m), junk above the diagonal
+  // and beyond the block: L^-1 x and L^-T x must satisfy L y = x and L^T y = x.
+  const Index lda = 40, m = 29;
+  Matrix array = random_matrix(lda, lda, 21);
+  for (Index j = 0; j < m; ++j) array(j, j) = 3.0 + std::abs(array(j, j));  // well conditioned
+  const auto lower = array.topLeftCorner(m, m).triangularView<Eigen::Lower>();
+  const Vector x = random_matrix(m, 1, 22).col(0);
+  Vector forward = x, backward = x;
+  blas::lower_solve_vector(array.data(), m, lda, forward.data());
+  blas::lower_transpose_solve_vector(array.data(), m, lda, backward.data());
+  const Vector lower_times = lower * forward;
+  const Vector transpose_times = lower.transpose() * backward;
+  BOOST_TEST((lower_times - x).cwiseAbs().maxCoeff() <= 1e-12 * x.cwiseAbs().maxCoeff());
+  BOOST_TEST((transpose_times - x).cwiseAbs().maxCoeff() <= 1e-12 * x.cwiseAbs().maxCoeff());
+  BOOST_TEST((forward - backward).cwiseAbs().maxCoeff() > 1e-6);  // the two are different solves
+}
+
 BOOST_AUTO_TEST_CASE(columns_axpy_adds_the_chosen_columns) {
   // A long run (gemv), short runs and scattered columns (the four-column kernel), unsorted.
   const Index n = 301, p = 200;

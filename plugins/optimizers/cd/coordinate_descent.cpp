@@ -271,20 +271,6 @@ KernelResult run_kernel(const Columns& columns, const Penalty& penalty, double u
   return finish();
 }
 
-// sum_k value[k] v[row[k]], accumulated exactly as blas::sparse_column_dot does.
-inline double packed_dot(const double* value, const SparseMatrix::StorageIndex* row, Index count, const double* v) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  Index k = 0;
-  for (; k + 4 <= count; k += 4) {
-    s0 += value[k] * v[row[k]];
-    s1 += value[k + 1] * v[row[k + 1]];
-    s2 += value[k + 2] * v[row[k + 2]];
-    s3 += value[k + 3] * v[row[k + 3]];
-  }
-  for (; k < count; ++k) s0 += value[k] * v[row[k]];
-  return (s0 + s1) + (s2 + s3);
-}
-
 // Sparse columns with an intercept: coordinate j is updated jointly with the intercept (exactly
 // as if the column were centred, x_j - m_j with m_j = sum h x_j / sum h), without ever densifying
 // the column. The residual is kept as r_raw + offset * 1, so each update touches only the
@@ -317,15 +303,13 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       total_entries += x.isCompressed() ? outer[j + 1] - outer[j] : x.innerNonZeroPtr()[j];
     }
     packed.begin[static_cast<std::size_t>(size)] = total_entries;
-    // The same columns as the last call's (the Newton steps of one solve): only the constants change.
-    const bool same_columns = packed.matrix == &x && packed.values == values &&
-                              std::equal(working_set.begin(), working_set.end(), packed.features.begin(), packed.features.end());
+    // Filled by an earlier call of this solve (its Newton steps share the design and working
+    // set): only the constants change.
+    const bool same_columns = packed.filled;
     if (!same_columns) {
       packed.row.resize(static_cast<std::size_t>(total_entries));
       packed.value.resize(static_cast<std::size_t>(total_entries));
-      packed.features.assign(working_set.begin(), working_set.end());
-      packed.matrix = &x;
-      packed.values = values;
+      packed.filled = true;
     }
     for (Index k = 0; k < size; ++k) {
       const Index j = working_set[static_cast<std::size_t>(k)];
@@ -363,9 +347,9 @@ KernelResult run_sparse_centred_kernel(const SparseMatrix& x, const Penalty& pen
       const Index from = begin[k], entries = begin[k + 1] - from;
       double dot = 0.0;
       if constexpr (Uniform) {
-        dot = uniform_weight * packed_dot(value + from, row + from, entries, r.data()) + offset * weighted_sum[k];
+        dot = uniform_weight * blas::sparse_dot(value + from, row + from, entries, r.data()) + offset * weighted_sum[k];
       } else {
-        dot = packed_dot(value + from, row + from, entries, hr.data()) + offset * weighted_sum[k];
+        dot = blas::sparse_dot(value + from, row + from, entries, hr.data()) + offset * weighted_sum[k];
       }
       const double gradient = dot - mean[k] * residual_sum;
       const Index j = working_set[static_cast<std::size_t>(k)];
@@ -636,7 +620,7 @@ Schema CoordinateDescent::schema() {
 Outcome CoordinateDescent::solve(const Problem& problem, std::span<const Index> working_set,
                                  SolverState& state, const SolveControl& control,
                                  SolveStats& stats) {
-  packed_.matrix = nullptr;  // packed columns are reused only within one solve (the design is fixed there)
+  packed_.filled = false;  // packed columns are reused only within one solve (design and working set fixed)
   if (!problem.loss.is_quadratic()) {
     if (use_metric(problem, working_set)) return solve_newton_metric(problem, working_set, state, control, stats);
     return solve_newton(problem, working_set, state, control, stats);
@@ -1305,4 +1289,3 @@ void register_cd(Registry& registry) {
 }  // namespace sparsepath::plugins
 
 SPARSEPATH_PLUGIN("sparsepath-optimizer-cd", sparsepath::plugins::register_cd)
-

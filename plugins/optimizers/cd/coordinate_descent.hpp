@@ -20,17 +20,14 @@ enum class GramMode { automatic, always, never };
 // The working set's columns of a sparse design copied next to each other (in working-set order)
 // with their per-column constants: a pass then streams through one array instead of visiting
 // columns scattered over the whole matrix (on the benchmark case c, 5 000-10 000 working columns
-// of ~20 entries out of 50 000). Reused across calls: it only grows.
+// of ~20 entries out of 50 000). The buffers are reused across calls: they only grow.
 struct PackedSparseColumns {
   std::vector<Index> begin;              // position k: entries begin[k] .. begin[k + 1]
   std::vector<SparseMatrix::StorageIndex> row;
   std::vector<double> value;
   std::vector<double> mean, weighted_sum, curvature;  // per position
   std::vector<Index> positions;          // scratch: the active positions
-  // What the copied entries are (within one solve): the features in order, from this matrix.
-  std::vector<Index> features;
-  const SparseMatrix* matrix = nullptr;
-  const double* values = nullptr;
+  bool filled = false;  // row and value hold this solve's columns (reset by each solve)
 };
 
 struct CoordinateDescentOptions {

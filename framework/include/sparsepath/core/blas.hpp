@@ -11,23 +11,26 @@
 
 namespace sparsepath::blas {
 
-// <x_j, v> for column j of a CSC matrix, in four interleaved partial sums: the gather's chain of
-// dependent additions, not memory, limits a single sum (header-only: no ABI surface).
-inline double sparse_column_dot(const SparseMatrix& x, Index j, const double* v) {
-  const auto* index = x.innerIndexPtr();
-  const double* value = x.valuePtr();
-  const Index begin = x.outerIndexPtr()[j];
-  const Index end = x.isCompressed() ? x.outerIndexPtr()[j + 1] : begin + x.innerNonZeroPtr()[j];
+// sum_k value[k] v[index[k]] over `count` entries, in four interleaved partial sums: the gather's
+// chain of dependent additions, not memory, limits a single sum (header-only: no ABI surface).
+inline double sparse_dot(const double* value, const SparseMatrix::StorageIndex* index, Index count, const double* v) {
   double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  Index k = begin;
-  for (; k + 4 <= end; k += 4) {
+  Index k = 0;
+  for (; k + 4 <= count; k += 4) {
     s0 += value[k] * v[index[k]];
     s1 += value[k + 1] * v[index[k + 1]];
     s2 += value[k + 2] * v[index[k + 2]];
     s3 += value[k + 3] * v[index[k + 3]];
   }
-  for (; k < end; ++k) s0 += value[k] * v[index[k]];
+  for (; k < count; ++k) s0 += value[k] * v[index[k]];
   return (s0 + s1) + (s2 + s3);
+}
+
+// <x_j, v> for column j of a CSC matrix (sparse_dot over its entries).
+inline double sparse_column_dot(const SparseMatrix& x, Index j, const double* v) {
+  const Index begin = x.outerIndexPtr()[j];
+  const Index end = x.isCompressed() ? x.outerIndexPtr()[j + 1] : begin + x.innerNonZeroPtr()[j];
+  return sparse_dot(x.valuePtr() + begin, x.innerIndexPtr() + begin, end - begin, v);
 }
 
 // out = X^T v
@@ -94,8 +97,8 @@ SPARSEPATH_INTERFACE void gemm_tn(Index m, Index n, Index k, const double* a, In
 // (leading dimension lda) and an m x k column-major B (leading dimension ldb); OpenBLAS dtrsm.
 SPARSEPATH_INTERFACE void lower_solve(const double* l, Index m, Index lda, double* b, Index k, Index ldb);
 // x <- L^-1 x, then (with both) x <- L^-T x: L the lower triangle of the m x m matrix at l
-// (leading dimension lda), x a vector of m entries (dtrsv; faster than Eigen's triangular solve at
-// the sizes of the support Newton factor, hundreds to thousands).
+// (leading dimension lda), x a vector of m entries (dtrsv; on the elastic-net benchmark path, whose
+// support Newton factors reach ~1000, faster than Eigen's triangular solve).
 SPARSEPATH_INTERFACE void lower_solve_vector(const double* l, Index m, Index lda, double* x);
 SPARSEPATH_INTERFACE void lower_transpose_solve_vector(const double* l, Index m, Index lda, double* x);
 // Solves A x = b in place from cholesky(A) (LAPACK dpotrs).
